@@ -1,0 +1,45 @@
+# GovCenter: `make demo` serves the portal on the embedded default (SQLite);
+# `make test` runs the whole suite (on DATABASE_URL when it is set).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: install demo serve test lint check messages clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --scale small
+	scripts/serve-demo.sh
+
+serve: install
+	scripts/serve-demo.sh
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+# Regenerate the message catalog after changing strings (needs GNU gettext); the compiled
+# .mo file is committed so no one else needs gettext.
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

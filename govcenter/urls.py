@@ -1,0 +1,29 @@
+"""The composition root: every app's pages and API are mounted here."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from govcenter import api, views
+
+router = DefaultRouter()
+router.register("centers", api.CenterViewSet, basename="center")
+router.register("departments", api.DepartmentViewSet, basename="department")
+router.register("members", api.MemberViewSet, basename="member")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("centers/<str:code>/", views.center_detail, name="center-detail"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]

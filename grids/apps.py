@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GridsConfig(AppConfig):
+    verbose_name = _("Grids")
+    name = "grids"
+    default_auto_field = "django.db.models.BigAutoField"
