@@ -7,17 +7,20 @@ Two sources of rights, nothing else:
     the member's own (`REACHES_ANCESTORS`): a township clerk must see the county it escalates to.
 (b) **Object grants** through django-guardian, with direct foreign-key permission models: a court
     clerk on the cases it handed over, an inspector sent to one center, a mediator on an assigned
-    case. `GRANT_PERMISSIONS` names the guardian permission that stands for an action on a model.
+    case; and **relations** such as a department officer's on the cases dispatched to their
+    department. `POLICIES` says, per model, where its division code is and which grants and
+    relations stand for which action.
 
 Every list, page, export and file asks here: selectors start from `scope()`, object rights come from
 `can()`, and DRF views use `ActionPermission`. Out of scope is a 404 (the object does not exist for
 that user); in scope but not allowed is a 403.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
@@ -35,6 +38,22 @@ class Action(StrEnum):
     MEMBER_VIEW = "member.view"
     MEMBER_CREATE = "member.create"
     AUDIT_VIEW = "audit.view"
+    CASE_VIEW = "case.view"
+    CASE_CREATE = "case.create"
+    CASE_EDIT = "case.edit"
+    CASE_CLASSIFY = "case.classify"
+    CASE_DISPATCH = "case.dispatch"
+    CASE_ACCEPT = "case.accept"
+    CASE_ESCALATE = "case.escalate"
+    CASE_ASSIGN_MEDIATOR = "case.assign_mediator"
+    CASE_RESOLVE = "case.resolve"
+    CASE_FEEDBACK = "case.feedback"
+    CASE_FOLLOW_UP = "case.follow_up"
+    CASE_CLOSE = "case.close"
+    CASE_REOPEN = "case.reopen"
+    CASE_HAND_BACK = "case.hand_back"
+    CASE_PII_VIEW = "case.pii_view"
+    CASE_ATTACH = "case.attach"
 
 
 ACTION_LABELS = {
@@ -43,29 +62,117 @@ ACTION_LABELS = {
     Action.MEMBER_VIEW: _("See the staff of the subtree"),
     Action.MEMBER_CREATE: _("Add staff to the subtree"),
     Action.AUDIT_VIEW: _("Read the audit log of the subtree"),
+    Action.CASE_VIEW: _("See the cases of the subtree"),
+    Action.CASE_CREATE: _("Record new cases"),
+    Action.CASE_EDIT: _("Correct a case's details"),
+    Action.CASE_CLASSIFY: _("Classify cases"),
+    Action.CASE_DISPATCH: _("Dispatch cases to departments"),
+    Action.CASE_ACCEPT: _("Accept or decline dispatched cases and report the result"),
+    Action.CASE_ESCALATE: _("Escalate cases to the level above, or send them back down"),
+    Action.CASE_ASSIGN_MEDIATOR: _("Assign mediators"),
+    Action.CASE_RESOLVE: _("Record a case as resolved or failed"),
+    Action.CASE_FEEDBACK: _("Give feedback to the person who raised the case"),
+    Action.CASE_FOLLOW_UP: _("Follow up and record satisfaction"),
+    Action.CASE_CLOSE: _("Close cases"),
+    Action.CASE_REOPEN: _("Reopen closed cases"),
+    Action.CASE_HAND_BACK: _("Hand cases back to the court, police or petition office"),
+    Action.CASE_PII_VIEW: _("See full identity numbers and phone numbers"),
+    Action.CASE_ATTACH: _("Add evidence files"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
+_CASE_WORK = {
+    Action.CASE_VIEW,
+    Action.CASE_CREATE,
+    Action.CASE_EDIT,
+    Action.CASE_CLASSIFY,
+    Action.CASE_DISPATCH,
+    Action.CASE_ESCALATE,
+    Action.CASE_ASSIGN_MEDIATOR,
+    Action.CASE_RESOLVE,
+    Action.CASE_FEEDBACK,
+    Action.CASE_FOLLOW_UP,
+    Action.CASE_CLOSE,
+    Action.CASE_HAND_BACK,
+    Action.CASE_PII_VIEW,
+    Action.CASE_ATTACH,
+}
 
+# What each role may do over the whole subtree of the center where it is held.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.DIRECTOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW}),
-    Role.CLERK: frozenset(_EVERYONE),
-    Role.MEDIATOR: frozenset(_EVERYONE),
-    Role.GRID_WORKER: frozenset(_EVERYONE),
-    Role.COURT: frozenset(_EVERYONE),
-    Role.POLICE: frozenset(_EVERYONE),
-    Role.PETITION: frozenset(_EVERYONE),
+    Role.DIRECTOR: frozenset(
+        _EVERYONE | _CASE_WORK | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN}
+    ),
+    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK),
+    Role.MEDIATOR: frozenset(
+        _EVERYONE | {Action.CASE_VIEW, Action.CASE_RESOLVE, Action.CASE_PII_VIEW, Action.CASE_ATTACH}
+    ),
+    Role.GRID_WORKER: frozenset(_EVERYONE | {Action.CASE_VIEW, Action.CASE_CREATE, Action.CASE_ATTACH}),
+    # Court, police and petition staff bring cases in; they follow the ones they handed over
+    # through object grants, not the whole subtree's caseload.
+    Role.COURT: frozenset(_EVERYONE | {Action.CASE_CREATE}),
+    Role.POLICE: frozenset(_EVERYONE | {Action.CASE_CREATE}),
+    Role.PETITION: frozenset(_EVERYONE | {Action.CASE_CREATE}),
+    # Department officers see only what was dispatched to their department (see RELATIONS).
     Role.DEPARTMENT: frozenset(_EVERYONE),
-    Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW}),
     Role.EXPERT: frozenset(_EVERYONE),
 }
 
 # Actions whose reach includes the centers above a member's own, not only the subtree below.
 REACHES_ANCESTORS = frozenset({Action.CENTER_VIEW, Action.DEPARTMENT_VIEW})
 
-# (model label, action) -> guardian permission codename that grants the action on one object.
-GRANT_PERMISSIONS: dict[tuple[str, Action], str] = {
-    ("govcenter.center", Action.CENTER_VIEW): "view_center",
+
+@dataclass(frozen=True)
+class ModelPolicy:
+    """How the policy finds a model's place in the tree and its exceptions to it.
+
+    `code_fields`: the division-code columns a subtree right applies to; the first is the handling
+    center (for every action), the others also open the row for viewing (a case escalated away
+    from a village stays visible to the village that reported it).
+    `grants`: action → django-guardian codename of a per-object grant.
+    `relations`: action → a function of the user giving a filter on the model, for rights that
+    come from a relation rather than the tree (a department officer and the cases dispatched to
+    their department), or None when the user has no such relation.
+    """
+
+    code_fields: tuple[str, ...] = ("center_code",)
+    grants: dict[Action, str] = field(default_factory=dict)
+    relations: dict[Action, Callable] = field(default_factory=dict)
+
+
+def _department_ids(user) -> list[int]:
+    return [seat.department_id for seat in seats(user) if seat.role == Role.DEPARTMENT and seat.department_id]
+
+
+def _dispatched_to_my_department(*statuses: str) -> Callable:
+    def relation(user) -> Q | None:
+        departments = _department_ids(user)
+        if not departments:
+            return None
+        dispatch = apps.get_model("cases", "Dispatch")
+        rows = dispatch.objects.filter(department_id__in=departments)
+        if statuses:
+            rows = rows.filter(status__in=statuses)
+        return Q(pk__in=rows.values("case_id"))
+
+    return relation
+
+
+POLICIES: dict[str, ModelPolicy] = {
+    "govcenter.center": ModelPolicy(code_fields=("code",), grants={Action.CENTER_VIEW: "view_center"}),
+    "govcenter.department": ModelPolicy(),
+    "govcenter.membership": ModelPolicy(),
+    "govcenter.auditevent": ModelPolicy(),
+    "cases.case": ModelPolicy(
+        code_fields=("center_code", "origin_code"),
+        grants={Action.CASE_VIEW: "view_case", Action.CASE_PII_VIEW: "view_case"},
+        relations={
+            Action.CASE_VIEW: _dispatched_to_my_department(),
+            Action.CASE_ATTACH: _dispatched_to_my_department("pending", "accepted"),
+            Action.CASE_ACCEPT: _dispatched_to_my_department("pending", "accepted"),
+        },
+    ),
 }
 
 ROLE_DUTIES = {
@@ -80,6 +187,10 @@ ROLE_DUTIES = {
     Role.AUDITOR: _("Reads everything in scope and exports dossiers and reports."),
     Role.EXPERT: _("Gives legal advice on the cases a center calls them in on."),
 }
+
+
+def policy_for(model) -> ModelPolicy:
+    return POLICIES[model._meta.label_lower]
 
 
 @dataclass(frozen=True)
@@ -136,8 +247,8 @@ def _reach_q(user, action: Action, code_field: str) -> Q:
 
 def _granted_ids(user, model: type[Model], action: Action):
     """A subquery of the ids of `model` rows the user was granted `action` on, or None."""
-    codename = GRANT_PERMISSIONS.get((model._meta.label_lower, action))
-    if codename is None or not getattr(user, "is_authenticated", False):
+    codename = policy_for(model).grants.get(action)
+    if codename is None:
         return None
     grant_model = get_user_obj_perms_model(model)
     return grant_model.objects.filter(
@@ -147,17 +258,30 @@ def _granted_ids(user, model: type[Model], action: Action):
     ).values("content_object_id")
 
 
-def scope(user, queryset: QuerySet, action: Action, *, code_field: str = "center_code") -> QuerySet:
+def _scope_q(user, model: type[Model], action: Action) -> Q:
+    policy = policy_for(model)
+    # Only viewing follows the secondary code columns; acting is for the handling center.
+    fields = policy.code_fields if action == Action.CASE_VIEW else policy.code_fields[:1]
+    q = Q(pk__in=[])
+    for code_field in fields:
+        q |= _reach_q(user, action, code_field)
+    granted = _granted_ids(user, model, action)
+    if granted is not None:
+        q |= Q(pk__in=granted)
+    relation = policy.relations.get(action)
+    related = relation(user) if relation else None
+    if related is not None:
+        q |= related
+    return q
+
+
+def scope(user, queryset: QuerySet, action: Action) -> QuerySet:
     """Restrict a queryset to the rows the user may take `action` on."""
     if getattr(user, "is_superuser", False):
         return queryset
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
-    q = _reach_q(user, action, code_field)
-    granted = _granted_ids(user, queryset.model, action)
-    if granted is not None:
-        q |= Q(pk__in=granted)
-    return queryset.filter(q)
+    return queryset.filter(_scope_q(user, queryset.model, action))
 
 
 def can_at(user, action: Action, center_code: str) -> bool:
@@ -170,14 +294,20 @@ def can_at(user, action: Action, center_code: str) -> bool:
     return action in REACHES_ANCESTORS and any(center_code in ancestor_codes(root) for root in member_roots)
 
 
-def can(user, action: Action, obj: Model, *, code_field: str = "center_code") -> bool:
-    """Whether the user may take `action` on one object, by membership or by an object grant."""
+def can(user, action: Action, obj: Model) -> bool:
+    """Whether the user may take `action` on one object: by membership, grant or relation."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if can_at(user, action, getattr(obj, code_field)):
+    policy = policy_for(obj)
+    if can_at(user, action, getattr(obj, policy.code_fields[0])):
         return True
-    codename = GRANT_PERMISSIONS.get((obj._meta.label_lower, action))
-    return bool(codename) and user.has_perm(f"{obj._meta.app_label}.{codename}", obj)
+    if action == Action.CASE_VIEW and any(
+        can_at(user, action, getattr(obj, code_field)) for code_field in policy.code_fields[1:]
+    ):
+        return True
+    if not (policy.grants.get(action) or policy.relations.get(action)):
+        return False
+    return type(obj)._default_manager.filter(pk=obj.pk).filter(_scope_q(user, type(obj), action)).exists()
 
 
 def grant(user, action: Action, obj: Model) -> None:
@@ -194,7 +324,7 @@ def revoke(user, action: Action, obj: Model) -> None:
 
 
 def _grant_permission(obj: Model, action: Action) -> Permission:
-    codename = GRANT_PERMISSIONS[(obj._meta.label_lower, action)]
+    codename = policy_for(obj).grants[action]
     content_type = ContentType.objects.get_for_model(obj)
     return Permission.objects.get(content_type=content_type, codename=codename)
 
@@ -206,10 +336,6 @@ def member_may_create(actor, center_code: str) -> bool:
 
 def actions_of_role(role: str) -> list[Action]:
     return sorted(ROLE_ACTIONS.get(role, ()))
-
-
-def codes_visible(user, codes: Iterable[str], action: Action) -> list[str]:
-    return [code for code in codes if can_at(user, action, code)]
 
 
 class ActionPermission(BasePermission):
@@ -224,15 +350,13 @@ class ActionPermission(BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         action = self._action(view)
-        if action is None or request.method in SAFE_METHODS:
-            return True
+        if action is None or request.method in SAFE_METHODS or getattr(view, "detail", False):
+            return True  # reads are scoped; a write on one object is decided by has_object_permission
         return has_action_anywhere(request.user, action)
 
     def has_object_permission(self, request, view, obj):
         action = self._action(view)
-        return action is None or can(
-            request.user, action, obj, code_field=getattr(view, "access_code_field", "center_code")
-        )
+        return action is None or can(request.user, action, obj)
 
     @staticmethod
     def _action(view) -> Action | None:

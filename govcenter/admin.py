@@ -13,17 +13,13 @@ from govcenter.models import AuditEvent, CalendarOverride, Center, Department, M
 
 class ScopedAdmin(admin.ModelAdmin):
     access_action: Action = Action.CENTER_VIEW
-    access_code_field = "center_code"
 
     def get_queryset(self, request):
-        return access.scope(
-            request.user, super().get_queryset(request), self.access_action, code_field=self.access_code_field
-        )
+        return access.scope(request.user, super().get_queryset(request), self.access_action)
 
 
 @admin.register(Center)
 class CenterAdmin(GuardedModelAdmin, ScopedAdmin):
-    access_code_field = "code"
     list_display = ["code", "name", "level", "parent", "phone", "is_active"]
     list_filter = ["level", "is_active"]
     search_fields = ["code", "name"]

@@ -101,7 +101,6 @@ class CenterViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CenterFilter
     permission_classes = [ActionPermission]
     access_actions = {"*": Action.CENTER_VIEW}
-    access_code_field = "code"
     lookup_field = "code"
     lookup_value_regex = "[0-9]{2,12}"
 

@@ -8,7 +8,7 @@ from govcenter.models import Center, Department, Membership
 
 
 def center_list_visible(*, user) -> QuerySet[Center]:
-    return access.scope(user, Center.objects.all(), Action.CENTER_VIEW, code_field="code")
+    return access.scope(user, Center.objects.all(), Action.CENTER_VIEW)
 
 
 def department_list_visible(*, user) -> QuerySet[Department]:
