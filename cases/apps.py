@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
     name = "cases"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from cases import signals
+
+        post_migrate.connect(signals.ensure_schedules, sender=self)

@@ -130,24 +130,25 @@ class ModelPolicy:
     `code_fields`: the division-code columns a subtree right applies to; the first is the handling
     center (for every action), the others also open the row for viewing (a case escalated away
     from a village stays visible to the village that reported it).
-    `grants`: action → django-guardian codename of a per-object grant.
+    `grants`: action → the django-guardian codenames of per-object grants that allow it; `grant()`
+    gives the first.
     `relations`: action → a function of the user giving a filter on the model, for rights that
     come from a relation rather than the tree (a department officer and the cases dispatched to
     their department), or None when the user has no such relation.
     """
 
     code_fields: tuple[str, ...] = ("center_code",)
-    grants: dict[Action, str] = field(default_factory=dict)
+    grants: dict[Action, tuple[str, ...]] = field(default_factory=dict)
     relations: dict[Action, Callable] = field(default_factory=dict)
 
 
-def _department_ids(user) -> list[int]:
+def department_ids(user) -> list[int]:
     return [seat.department_id for seat in seats(user) if seat.role == Role.DEPARTMENT and seat.department_id]
 
 
 def _dispatched_to_my_department(*statuses: str) -> Callable:
     def relation(user) -> Q | None:
-        departments = _department_ids(user)
+        departments = department_ids(user)
         if not departments:
             return None
         dispatch = apps.get_model("cases", "Dispatch")
@@ -160,13 +161,20 @@ def _dispatched_to_my_department(*statuses: str) -> Callable:
 
 
 POLICIES: dict[str, ModelPolicy] = {
-    "govcenter.center": ModelPolicy(code_fields=("code",), grants={Action.CENTER_VIEW: "view_center"}),
+    "govcenter.center": ModelPolicy(code_fields=("code",), grants={Action.CENTER_VIEW: ("view_center",)}),
     "govcenter.department": ModelPolicy(),
     "govcenter.membership": ModelPolicy(),
     "govcenter.auditevent": ModelPolicy(),
     "cases.case": ModelPolicy(
         code_fields=("center_code", "origin_code"),
-        grants={Action.CASE_VIEW: "view_case", Action.CASE_PII_VIEW: "view_case"},
+        # view_case: a court clerk, a petition officer, an auditor on a named case; mediate_case: a
+        # mediator from another center assigned to it.
+        grants={
+            Action.CASE_VIEW: ("view_case", "mediate_case"),
+            Action.CASE_RESOLVE: ("mediate_case",),
+            Action.CASE_PII_VIEW: ("mediate_case",),
+            Action.CASE_ATTACH: ("mediate_case",),
+        },
         relations={
             Action.CASE_VIEW: _dispatched_to_my_department(),
             Action.CASE_ATTACH: _dispatched_to_my_department("pending", "accepted"),
@@ -247,13 +255,13 @@ def _reach_q(user, action: Action, code_field: str) -> Q:
 
 def _granted_ids(user, model: type[Model], action: Action):
     """A subquery of the ids of `model` rows the user was granted `action` on, or None."""
-    codename = policy_for(model).grants.get(action)
-    if codename is None:
+    codenames = policy_for(model).grants.get(action)
+    if not codenames:
         return None
     grant_model = get_user_obj_perms_model(model)
     return grant_model.objects.filter(
         user_id=user.pk,
-        permission__codename=codename,
+        permission__codename__in=codenames,
         permission__content_type__app_label=model._meta.app_label,
     ).values("content_object_id")
 
@@ -324,7 +332,7 @@ def revoke(user, action: Action, obj: Model) -> None:
 
 
 def _grant_permission(obj: Model, action: Action) -> Permission:
-    codename = policy_for(obj).grants[action]
+    codename = policy_for(obj).grants[action][0]
     content_type = ContentType.objects.get_for_model(obj)
     return Permission.objects.get(content_type=content_type, codename=codename)
 

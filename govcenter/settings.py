@@ -200,6 +200,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env_str("AUTH_THROTTLE_RATE", "10/min"),
         "public": env_str("PUBLIC_THROTTLE_RATE", "20/hour"),
+        "public_lookup": env_str("PUBLIC_LOOKUP_THROTTLE_RATE", "120/hour"),
     },
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
@@ -227,3 +228,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"govcenter": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")}},
 }
+
+# --- Mail (optional) ------------------------------------------------------------------------------
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govcenter@localhost")
+NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
+
+# --- Uploads ----------------------------------------------------------------------------------------
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

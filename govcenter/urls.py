@@ -7,22 +7,33 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from cases import api as cases_api
+from cases import urls as cases_urls
 from govcenter import api, views
 
 router = DefaultRouter()
 router.register("centers", api.CenterViewSet, basename="center")
 router.register("departments", api.DepartmentViewSet, basename="department")
 router.register("members", api.MemberViewSet, basename="member")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("categories", cases_api.CategoryViewSet, basename="category")
+router.register("notifications", cases_api.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("centers/<str:code>/", views.center_detail, name="center-detail"),
+    path("", include(cases_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/v1/public/reports/", cases_api.PublicReportView.as_view(), name="public-report"),
+    path("api/v1/public/reports/<str:receipt>/", cases_api.PublicStatusView.as_view(), name="public-report-status"),
+    path(
+        "api/v1/public/reports/<str:receipt>/rating/", cases_api.PublicRatingView.as_view(), name="public-report-rating"
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

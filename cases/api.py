@@ -1,0 +1,667 @@
+"""REST API of cases: list, detail, intake, corrections, the workflow verbs, attachments,
+notifications, and the public report endpoints used through a center's QR code."""
+
+import django_filters
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from cases import selectors, services
+from cases.models import Case, Category, Channel, Dispatch, Kind, Notification, Party, Rating, Severity, Status
+from cases.presenters import mask_id_number, mask_phone, public_status
+from govcenter import access, audit
+from govcenter.access import Action, ActionPermission
+from govcenter.api import CenterCodeField, filter_under
+from govcenter.models import Department
+
+# --- Output ---------------------------------------------------------------------------------------
+
+
+class PartySerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Party
+        fields = ["id", "role", "role_label", "party_kind", "name", "id_number", "phone", "address"]
+
+    def _full(self) -> bool:
+        return bool(self.context.get("show_pii"))
+
+    def get_id_number(self, party) -> str:
+        return party.id_number if self._full() else mask_id_number(party.id_number)
+
+    def get_phone(self, party) -> str:
+        return party.phone if self._full() else mask_phone(party.phone)
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    center = serializers.CharField(source="center_code", read_only=True)
+    center_name = serializers.CharField(source="center.name", read_only=True)
+    category = serializers.CharField(source="category.code", read_only=True, default=None)
+    category_label = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_label",
+            "kind",
+            "channel",
+            "channel_label",
+            "category",
+            "category_label",
+            "center",
+            "center_name",
+            "title",
+            "severity",
+            "received_at",
+            "next_stage",
+            "next_due_at",
+            "is_overdue",
+            "version",
+        ]
+
+    def get_category_label(self, case) -> str | None:
+        return str(case.category) if case.category_id else None
+
+
+class DeadlineSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    stage_label = serializers.CharField(source="get_stage_display")
+    due_at = serializers.DateTimeField()
+    met_at = serializers.DateTimeField()
+    overdue = serializers.SerializerMethodField()
+
+    def get_overdue(self, deadline) -> bool:
+        now = self.context["now"]
+        return (deadline.met_at or now) > deadline.due_at
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    verb = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", default=None)
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    center = serializers.CharField(source="center_code")
+    note = serializers.CharField()
+    data = serializers.JSONField()
+    version = serializers.IntegerField()
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id",
+            "department",
+            "department_name",
+            "status",
+            "due_at",
+            "instructions",
+            "dispatched_at",
+            "answered_at",
+            "decline_reason",
+            "progress",
+            "result",
+            "reported_at",
+            "late",
+        ]
+
+    def get_late(self, dispatch) -> bool:
+        return dispatch.status in ("pending", "accepted") and dispatch.due_at < self.context["now"]
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, attachment) -> str:
+        return f"/api/v1/cases/{attachment.case_id}/attachments/{attachment.pk}/"
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    origin = serializers.CharField(source="origin_code", read_only=True)
+    parties = serializers.SerializerMethodField()
+    deadlines = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    dispatches = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "origin",
+            "levels_passed",
+            "resolved_level",
+            "facts",
+            "place",
+            "amount",
+            "people_count",
+            "is_group_incident",
+            "is_petition_related",
+            "is_emergency",
+            "is_difficult",
+            "is_paused",
+            "review_required",
+            "report_count",
+            "receipt",
+            "closed_at",
+            "parties",
+            "deadlines",
+            "timeline",
+            "dispatches",
+            "attachments",
+            "allowed_actions",
+            "rating",
+        ]
+
+    def get_parties(self, case) -> list[dict]:
+        return PartySerializer(case.parties.all(), many=True, context=self.context).data
+
+    def get_deadlines(self, case) -> list[dict]:
+        return DeadlineSerializer(case.deadlines.all(), many=True, context=self.context).data
+
+    def get_timeline(self, case) -> list[dict]:
+        return EventSerializer(case.events.all(), many=True).data
+
+    def get_dispatches(self, case) -> list[dict]:
+        return DispatchSerializer(case.dispatches.all(), many=True, context=self.context).data
+
+    def get_attachments(self, case) -> list[dict]:
+        return AttachmentSerializer(case.attachments.all(), many=True).data
+
+    def get_allowed_actions(self, case) -> list[str]:
+        return services.allowed_verbs(case, self.context["request"].user)
+
+    def get_rating(self, case) -> dict | None:
+        rating = Rating.objects.filter(case=case).first()
+        return {"value": rating.value, "comment": rating.comment, "source": rating.source} if rating else None
+
+
+def case_detail_payload(case: Case, request) -> dict:
+    """The detail of a case; full identity numbers only for those who may see them, and each such
+    view goes to the audit log."""
+    show_pii = access.can(request.user, Action.CASE_PII_VIEW, case)
+    if show_pii and any(p.id_number or p.phone for p in case.parties.all()):
+        audit.record(actor=request.user, action="case.pii_view", obj=case, data={"number": case.number})
+    context = {"request": request, "show_pii": show_pii, "now": timezone.now()}
+    return CaseDetailSerializer(case, context=context).data
+
+
+# --- Input ----------------------------------------------------------------------------------------
+
+
+class CategoryCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Category.objects.filter(is_active=True), **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(code=data)
+        except (Category.DoesNotExist, TypeError, ValueError) as error:
+            raise serializers.ValidationError(_("Unknown category: %(code)s.") % {"code": data}) from error
+
+
+class PartyInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Party.Role.choices)
+    party_kind = serializers.ChoiceField(choices=Party.PartyKind.choices, default=Party.PartyKind.PERSON)
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    center = CenterCodeField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    category = CategoryCodeField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    facts = serializers.CharField(required=False, allow_blank=True, default="")
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    people_count = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    is_group_incident = serializers.BooleanField(default=False)
+    is_petition_related = serializers.BooleanField(default=False)
+    is_emergency = serializers.BooleanField(default=False)
+    is_difficult = serializers.BooleanField(default=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
+    parties = PartyInputSerializer(many=True, allow_empty=False)
+    force_new = serializers.BooleanField(default=False, help_text="record it even if the same person has an open case")
+    link_to = serializers.IntegerField(required=False, help_text="merge this report into that open case instead")
+
+    def to_case_input(self) -> services.CaseInput:
+        data = dict(self.validated_data)
+        for key in ("center", "force_new", "link_to"):
+            data.pop(key, None)
+        data["parties"] = [services.PartyInput(**party) for party in data["parties"]]
+        return services.CaseInput(**data)
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, help_text="the version you read; a stale one is refused (409)")
+    title = serializers.CharField(max_length=200, required=False)
+    facts = serializers.CharField(required=False, allow_blank=True)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True)
+    people_count = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    is_group_incident = serializers.BooleanField(required=False)
+    is_petition_related = serializers.BooleanField(required=False)
+    is_emergency = serializers.BooleanField(required=False)
+    is_difficult = serializers.BooleanField(required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+
+
+class VerbSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, required=False, help_text="refuse (409) if the case changed since")
+
+
+class ClassifySerializer(VerbSerializer):
+    category = CategoryCodeField()
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+
+
+class DispatchInputSerializer(VerbSerializer):
+    departments = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.filter(is_active=True), many=True, allow_empty=False
+    )
+    due_at = serializers.DateTimeField(required=False)
+    instructions = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(VerbSerializer):
+    reason = serializers.CharField()
+
+
+class ReportSerializer(VerbSerializer):
+    text = serializers.CharField()
+    final = serializers.BooleanField(default=False)
+
+
+class SendDownSerializer(ReasonSerializer):
+    center = CenterCodeField()
+
+
+class AssignMediatorSerializer(VerbSerializer):
+    mediators = serializers.ListField(child=serializers.CharField(), allow_empty=False, help_text="usernames")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResolveSerializer(VerbSerializer):
+    outcome = serializers.ChoiceField(choices=[("resolved", _("Resolved")), ("failed", _("Failed"))])
+    note = serializers.CharField()
+
+
+class FeedbackSerializer(VerbSerializer):
+    note = serializers.CharField()
+    method = serializers.ChoiceField(choices=["phone", "visit", "sms", "letter", "online"], default="phone")
+
+
+class FollowUpSerializer(VerbSerializer):
+    note = serializers.CharField()
+    rating = serializers.ChoiceField(choices=Rating.Value.choices, required=False)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoteSerializer(VerbSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredNoteSerializer(VerbSerializer):
+    note = serializers.CharField()
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _mediators(usernames):
+    from django.contrib.auth import get_user_model
+
+    users = list(get_user_model().objects.filter(username__in=usernames))
+    missing = set(usernames) - {u.username for u in users}
+    if missing:
+        raise serializers.ValidationError(
+            {"mediators": [_("Unknown users: %(names)s.") % {"names": ", ".join(sorted(missing))}]}
+        )
+    return users
+
+
+# verb → (input serializer, call(actor, case, validated data))
+VERBS = {
+    "classify": (ClassifySerializer, lambda a, c, d: services.case_classify(actor=a, case=c, **d)),
+    "dispatch": (DispatchInputSerializer, lambda a, c, d: services.case_dispatch(actor=a, case=c, **d)),
+    "accept": (VerbSerializer, lambda a, c, d: services.dispatch_accept(actor=a, case=c, **d)),
+    "decline": (ReasonSerializer, lambda a, c, d: services.dispatch_decline(actor=a, case=c, **d)),
+    "report": (ReportSerializer, lambda a, c, d: services.dispatch_report(actor=a, case=c, **d)),
+    "escalate": (ReasonSerializer, lambda a, c, d: services.case_escalate(actor=a, case=c, **d)),
+    "send-down": (SendDownSerializer, lambda a, c, d: services.case_send_down(actor=a, case=c, **d)),
+    "assign-mediator": (
+        AssignMediatorSerializer,
+        lambda a, c, d: services.case_assign_mediators(actor=a, case=c, mediators=_mediators(d.pop("mediators")), **d),
+    ),
+    "resolve": (ResolveSerializer, lambda a, c, d: services.case_resolve(actor=a, case=c, **d)),
+    "feedback": (FeedbackSerializer, lambda a, c, d: services.case_feedback(actor=a, case=c, **d)),
+    "follow-up": (FollowUpSerializer, lambda a, c, d: services.case_follow_up(actor=a, case=c, **d)),
+    "close": (NoteSerializer, lambda a, c, d: services.case_close(actor=a, case=c, **d)),
+    "reopen": (ReasonSerializer, lambda a, c, d: services.case_reopen(actor=a, case=c, **d)),
+    "hand-back": (ReasonSerializer, lambda a, c, d: services.case_hand_back(actor=a, case=c, **d)),
+    "pause": (ReasonSerializer, lambda a, c, d: services.case_pause(actor=a, case=c, **d)),
+    "resume": (VerbSerializer, lambda a, c, d: services.case_resume(actor=a, case=c, **d)),
+    "confirm-outcome": (RequiredNoteSerializer, lambda a, c, d: services.rating_confirm(actor=a, case=c, **d)),
+    "link-report": (NoteSerializer, lambda a, c, d: services.case_link_report(actor=a, case=c, note=d["note"])),
+}
+
+
+def run_verb(verb: str, request, case: Case) -> Case:
+    serializer_class, call = VERBS[verb]
+    payload = serializer_class(data=request.data)
+    payload.is_valid(raise_exception=True)
+    data = dict(payload.validated_data)
+    if "version" in data:
+        data["expected_version"] = data.pop("version")
+    if verb == "link-report":
+        data.pop("expected_version", None)
+    return call(request.user, case, data)
+
+
+# --- Filters ----------------------------------------------------------------------------------------
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    category = django_filters.CharFilter(method="filter_category", label="category")
+    under = django_filters.CharFilter(method="filter_under", label="under")
+    overdue = django_filters.BooleanFilter(field_name="is_overdue")
+    created_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    q = django_filters.CharFilter(method="filter_q", label="q")
+
+    class Meta:
+        model = Case
+        fields = ["status", "kind", "channel", "category", "under", "overdue", "created_after", "created_before", "q"]
+
+    def filter_category(self, queryset, name, value):
+        """A category and its sub-types: `category=d-labour` includes `d-labour--wages`."""
+        if not Category.objects.filter(code=value).exists():
+            raise serializers.ValidationError({"category": [_("Unknown category: %(code)s.") % {"code": value}]})
+        return queryset.filter(
+            category__code__in=Category.objects.filter(code=value)
+            .values("code")
+            .union(Category.objects.filter(parent__code=value).values("code"))
+        )
+
+    def filter_under(self, queryset, name, value):
+        return filter_under(queryset, "center_code", value)
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(selectors.text_search_q(value))
+
+
+# --- Views ------------------------------------------------------------------------------------------
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases visible to the caller. Writes go through the workflow verbs, one endpoint each."""
+
+    serializer_class = CaseListSerializer
+    filterset_class = CaseFilter
+    permission_classes = [ActionPermission]
+    access_actions = {"create": Action.CASE_CREATE}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.case_list_visible(user=self.request.user).order_by("-received_at", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        case = selectors.case_get_visible(user=request.user, case_id=kwargs["pk"])
+        if case is None:
+            from django.http import Http404
+
+            raise Http404
+        return Response(case_detail_payload(case, request))
+
+    def _reload(self, case):
+        return selectors.case_get_visible(user=self.request.user, case_id=case.pk) or case
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        payload = CaseCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        link_to = payload.validated_data.get("link_to")
+        if link_to:
+            existing = selectors.case_get_visible(user=request.user, case_id=link_to)
+            if existing is None:
+                raise serializers.ValidationError({"link_to": [_("No open case of yours has this id.")]})
+            case = services.case_link_report(actor=request.user, case=existing, note=payload.validated_data["title"])
+            return Response(case_detail_payload(self._reload(case), request), status=status.HTTP_200_OK)
+        case = services.case_create(
+            actor=request.user,
+            center=payload.validated_data["center"],
+            data=payload.to_case_input(),
+            force_new=payload.validated_data["force_new"],
+        )
+        return Response(case_detail_payload(self._reload(case), request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseUpdateSerializer, responses={200: CaseDetailSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        payload = CaseUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        changes = dict(payload.validated_data)
+        version = changes.pop("version")
+        case = services.case_update(actor=request.user, case=case, changes=changes, expected_version=version)
+        return Response(case_detail_payload(self._reload(case), request))
+
+    def update(self, request, *args, **kwargs):
+        if not kwargs.get("partial"):
+            return Response(
+                {"detail": _("Use PATCH with the fields to change and the version you read.")},
+                status=status.HTTP_405_METHOD_NOT_ALLOWED,
+            )
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=AttachmentUploadSerializer, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], url_path="attachments", parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, pk=None):
+        case = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise serializers.ValidationError({"file": [_("Choose a file to upload.")]})
+        attachment = services.attachment_add(actor=request.user, case=case, upload=upload)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
+    def attachment(self, request, pk=None, attachment_id=None):
+        case = self.get_object()
+        attachment = get_object_or_404(case.attachments, pk=attachment_id)
+        audit.record(actor=request.user, action="case.attachment_view", obj=case, data={"attachment": attachment.pk})
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+
+
+def _verb_endpoint(verb: str):
+    serializer_class = VERBS[verb][0]
+
+    def endpoint(self, request, pk=None):
+        case = run_verb(verb, request, self.get_object())
+        return Response(case_detail_payload(self._reload(case), request))
+
+    # Named before decorating: @action maps the HTTP method to the function's name.
+    endpoint.__name__ = _method_name(verb)
+    endpoint = action(detail=True, methods=["post"], url_path=verb, url_name=verb)(endpoint)
+    return extend_schema(
+        request=serializer_class, responses={200: CaseDetailSerializer}, operation_id=f"cases_{endpoint.__name__}"
+    )(endpoint)
+
+
+def _method_name(verb: str) -> str:
+    # Prefixed: a verb named like a view method ("dispatch") must not replace it.
+    return f"verb_{verb.replace('-', '_')}"
+
+
+for _verb in VERBS:
+    setattr(CaseViewSet, _method_name(_verb), _verb_endpoint(_verb))
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.CharField(source="parent.code", default=None)
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "label", "group", "parent"]
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The taxonomy (public within the portal: any logged-in user)."""
+
+    serializer_class = CategorySerializer
+    lookup_field = "code"
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.categories_active()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    case_number = serializers.CharField(source="case.number", default=None)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "case", "case_number", "created_at", "read_at"]
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own notifications; `?unread=true` for the new ones."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        unread = self.request.query_params.get("unread") in ("1", "true")
+        return selectors.notifications_for(user=self.request.user, unread_only=unread)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = get_object_or_404(self.get_queryset(), pk=pk)
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(NotificationSerializer(notification).data)
+
+
+# --- Public (no login) ------------------------------------------------------------------------------
+
+
+class PublicReportSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64, help_text="the center's QR token")
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=30)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.REQUEST)
+    title = serializers.CharField(max_length=200)
+    facts = serializers.CharField(max_length=5000)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    website = serializers.CharField(required=False, allow_blank=True, default="", help_text="leave empty")
+
+
+class PublicReportView(APIView):
+    """A citizen's report through a center's QR code: no login, rate-limited, a honeypot field."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(
+        request=PublicReportSerializer,
+        responses={201: {"type": "object", "properties": {"receipt": {"type": "string"}}}},
+    )
+    def post(self, request):
+        payload = PublicReportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        case = services.public_report(
+            token=data["token"],
+            name=data["name"],
+            phone=data["phone"],
+            kind=data["kind"],
+            title=data["title"],
+            facts=data["facts"],
+            place=data["place"],
+            honeypot=data["website"],
+        )
+        return Response({"receipt": case.receipt, "status": public_status(case)}, status=status.HTTP_201_CREATED)
+
+
+class PublicStatusView(APIView):
+    """The status of a report by its receipt code, without any personal data."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public_lookup"
+
+    def get(self, request, receipt):
+        case = selectors.case_by_receipt(receipt=receipt)
+        if case is None:
+            return Response({"detail": _("No report has this receipt code.")}, status=status.HTTP_404_NOT_FOUND)
+        return Response(public_status(case))
+
+
+class PublicRatingSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=Rating.Value.choices)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class PublicRatingView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(request=PublicRatingSerializer, responses={201: None})
+    def post(self, request, receipt):
+        payload = PublicRatingSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.rating_submit_public(receipt=receipt.strip().upper(), **payload.validated_data)
+        return Response({"detail": _("Thank you for your rating.")}, status=status.HTTP_201_CREATED)

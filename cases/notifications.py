@@ -1,0 +1,49 @@
+"""In-app notifications (and e-mail when the portal has a mail server configured).
+
+Each notification has a dedupe key, unique per recipient, so a sweep that is retried after a
+crash does not notify twice.
+"""
+
+from django.conf import settings
+from django.db import transaction
+
+from cases.models import Case, Notification
+from govcenter.models import Department, Membership, Role
+
+CENTER_ROLES = (Role.CLERK, Role.DIRECTOR)
+
+
+def _recipients_at(center_code: str, roles) -> list[int]:
+    return list(
+        Membership.objects.filter(center_code=center_code, role__in=roles, is_active=True)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _send(user_ids, case: Case, kind: str, text: str, dedupe_key: str) -> int:
+    rows = [
+        Notification(recipient_id=user_id, case=case, kind=kind, text=text[:300], dedupe_key=dedupe_key[:100])
+        for user_id in user_ids
+    ]
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if getattr(settings, "EMAIL_HOST", "") and settings.NOTIFY_BY_EMAIL and user_ids:
+        transaction.on_commit(lambda: _queue_email(list(user_ids), text))
+    return len(created)
+
+
+def _queue_email(user_ids, text):
+    from django_q.tasks import async_task
+
+    async_task("cases.tasks.send_notification_email", user_ids, text)
+
+
+def notify_center(case: Case, *, kind: str, text: str, roles=CENTER_ROLES, dedupe_key: str | None = None) -> int:
+    """Tell the clerks and the director of the case's handling center."""
+    key = dedupe_key or f"{kind}:{case.pk}:{case.version}"
+    return _send(_recipients_at(case.center_code, roles), case, kind, str(text), key)
+
+
+def notify_department(case: Case, department: Department, *, text: str) -> int:
+    users = Membership.objects.filter(department=department, is_active=True).values_list("user_id", flat=True)
+    return _send(list(users), case, "dispatch.new", str(text), f"dispatch:{case.pk}:{department.pk}:{case.version}")
