@@ -2,6 +2,7 @@
 notifications, and the public report endpoints used through a center's QR code."""
 
 import django_filters
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -413,11 +414,7 @@ class CaseFilter(django_filters.FilterSet):
         """A category and its sub-types: `category=d-labour` includes `d-labour--wages`."""
         if not Category.objects.filter(code=value).exists():
             raise serializers.ValidationError({"category": [_("Unknown category: %(code)s.") % {"code": value}]})
-        return queryset.filter(
-            category__code__in=Category.objects.filter(code=value)
-            .values("code")
-            .union(Category.objects.filter(parent__code=value).values("code"))
-        )
+        return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
 
     def filter_under(self, queryset, name, value):
         return filter_under(queryset, "center_code", value)

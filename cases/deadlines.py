@@ -21,6 +21,8 @@ DEFAULT_LIMITS = {
     Stage.FOLLOW_UP: (10, Unit.WORKDAYS),
 }
 
+STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
+
 # Cases in these states keep no running clock.
 CLOCK_STOPPED = frozenset({"closed", "handed_back"})
 
@@ -83,7 +85,7 @@ def refresh_summary(case: Case, now: datetime) -> list[str]:
         open_deadlines = []
     else:
         open_deadlines = sorted(
-            (d for d in case.deadlines.all() if d.met_at is None), key=lambda d: (d.due_at, d.stage)
+            (d for d in case.deadlines.all() if d.met_at is None), key=lambda d: (d.due_at, STAGE_ORDER[d.stage])
         )
     upcoming = open_deadlines[0] if open_deadlines else None
     case.next_due_at = upcoming.due_at if upcoming else None

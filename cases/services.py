@@ -51,9 +51,10 @@ class CaseConflict(ConflictError):
 # verb -> (the states it may start from, the state it leads to; None when the service decides)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "classify": (frozenset({Status.RECEIVED, Status.CLASSIFIED, Status.REOPENED}), Status.CLASSIFIED),
+    # Stays "accepted" when a further department is added to a case another one already took.
     "dispatch": (
         frozenset({Status.CLASSIFIED, Status.DISPATCHED, Status.ACCEPTED, Status.FAILED, Status.REOPENED}),
-        Status.DISPATCHED,
+        None,
     ),
     "accept": (frozenset({Status.DISPATCHED, Status.ACCEPTED}), Status.ACCEPTED),
     "decline": (frozenset({Status.DISPATCHED, Status.ACCEPTED}), None),

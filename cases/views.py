@@ -1,11 +1,558 @@
-"""Pages of cases (being written)."""
+"""Pages of cases: the list, intake, one case with the forms of its workflow, attachments,
+notifications, a center's QR code, and the public pages (a report through the QR code, the receipt
+status and the rating). Thin: every read is a selector, every write a service; the workflow forms
+go through the same serializers and calls as the API (`cases.api.VERBS`)."""
 
-from django.http import Http404
+import io
+from datetime import datetime
+from types import SimpleNamespace
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.exceptions import ValidationError as ApiValidationError
+
+from cases import api, forms, selectors, services
+from cases.models import Channel, Dispatch, Kind, Notification, Rating, Severity, Stage, Status
+from cases.presenters import mask_id_number, mask_phone, public_status
+from govcenter import access, audit
+from govcenter import selectors as core_selectors
+from govcenter.access import Action
+from govcenter.errors import DomainError
+from govcenter.models import Center
+
+PAGE_SIZE = 25
+
+# Input names as the user sees them, to say which field an error is about.
+FIELD_LABELS = {
+    "status": gettext_lazy("Status"),
+    "kind": gettext_lazy("Kind"),
+    "channel": gettext_lazy("Channel"),
+    "category": gettext_lazy("Category"),
+    "under": gettext_lazy("Center code"),
+    "overdue": gettext_lazy("Overdue"),
+    "q": gettext_lazy("Search"),
+    "created_after": gettext_lazy("Received from"),
+    "created_before": gettext_lazy("Received before"),
+    "severity": gettext_lazy("Severity"),
+    "departments": gettext_lazy("Departments"),
+    "due_at": gettext_lazy("Due"),
+    "instructions": gettext_lazy("Instructions"),
+    "reason": gettext_lazy("Reason"),
+    "text": gettext_lazy("Report"),
+    "center": gettext_lazy("Center"),
+    "mediators": gettext_lazy("Mediators"),
+    "outcome": gettext_lazy("Outcome"),
+    "note": gettext_lazy("Note"),
+    "method": gettext_lazy("Method"),
+    "rating": gettext_lazy("Rating"),
+    "comment": gettext_lazy("Comment"),
+    "version": gettext_lazy("Version"),
+    "file": gettext_lazy("File"),
+}
+
+# Timeline verbs that are not workflow transitions.
+EVENT_LABELS = {
+    "create": gettext_lazy("recorded"),
+    "edit": gettext_lazy("details corrected"),
+    "pause": gettext_lazy("clock paused"),
+    "resume": gettext_lazy("clock resumed"),
+    "attach": gettext_lazy("file added"),
+    "link-report": gettext_lazy("repeated report merged"),
+    "confirm-outcome": gettext_lazy("outcome confirmed"),
+    "overdue": gettext_lazy("overdue"),
+    "rating": gettext_lazy("rated"),
+}
+
+# Forms on the case page that are not transitions of the table.
+EXTRA_VERB_LABELS = {
+    "pause": gettext_lazy("pause the clock"),
+    "resume": gettext_lazy("resume the clock"),
+    "confirm-outcome": gettext_lazy("confirm the outcome"),
+}
+
+FEEDBACK_METHODS = [
+    ("phone", gettext_lazy("Phone")),
+    ("visit", gettext_lazy("Visit")),
+    ("sms", gettext_lazy("Text message")),
+    ("letter", gettext_lazy("Letter")),
+    ("online", gettext_lazy("Online")),
+]
 
 
-def _missing(*args, **kwargs):
-    raise Http404
+# --- Helpers --------------------------------------------------------------------------------------
 
 
-case_list = case_intake = case_detail = case_verb = attachment_upload = attachment_download = _missing
-notification_list = center_qr = public_form = receipt_lookup = receipt_status = _missing
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # after a POST: the browser GETs the page
+    return response
+
+
+def _flatten(detail, field: str | None = None) -> list[str]:
+    if isinstance(detail, dict):
+        return [line for key, value in detail.items() for line in _flatten(value, key)]
+    if isinstance(detail, list | tuple):
+        return [line for item in detail for line in _flatten(item, field)]
+    if field and field not in ("non_field_errors", "detail", "__all__"):
+        return [f"{FIELD_LABELS.get(field, field)}: {detail}"]
+    return [str(detail)]
+
+
+def error_messages(error: Exception) -> list[str]:
+    """What went wrong, in lines for the user, from whichever layer refused."""
+    if isinstance(error, ApiValidationError):
+        return _flatten(error.detail)
+    if isinstance(error, DomainError):
+        return [str(error.message)]
+    if isinstance(error, DjangoValidationError):
+        return _flatten(error.message_dict if hasattr(error, "error_dict") else error.messages)
+    if isinstance(error, IntegrityError):
+        return [_("The change conflicts with existing data and was not saved.")]
+    raise error
+
+
+def _stage_label(stage: str) -> str:
+    return Stage(stage).label if stage in Stage.values else stage
+
+
+def _status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status
+
+
+def _visible_case(request, case_id):
+    case = selectors.case_get_visible(user=request.user, case_id=case_id)
+    if case is None:
+        raise Http404
+    return case
+
+
+# --- Rate limits of the public pages --------------------------------------------------------------
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _rate(scope: str) -> tuple[int, int]:
+    """"20/hour" → (20, 3600), from the same setting as the API's throttles."""
+    count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
+    return int(count), _PERIODS[period.strip()[0].lower()]
+
+
+def _throttled(request, scope: str) -> bool:
+    """Counts this request against the client address's limit; True when it is over it.
+
+    The counter lives in the shared cache, so it holds across several app servers."""
+    limit, period = _rate(scope)
+    key = f"pages:throttle:{scope}:{audit.client_ip(request) or 'unknown'}"
+    cache.add(key, 0, timeout=period)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+        hits = 1
+    return hits > limit
+
+
+def _too_many(request):
+    return render(request, "cases/public_throttled.html", status=429)
+
+
+# --- The list -------------------------------------------------------------------------------------
+
+
+def _filter_params(query):
+    """The filters as given, without empty values (an empty select means "any") and the page."""
+    params = query.copy()
+    for key in list(params):
+        values = [value for value in params.getlist(key) if value.strip()]
+        if values and key != "page":
+            params.setlist(key, values)
+        else:
+            del params[key]
+    return params
+
+
+@login_required
+def case_list(request):
+    params = _filter_params(request.GET)
+    cases = selectors.case_list_visible(user=request.user).order_by("-received_at", "-id")
+    filterset = api.CaseFilter(params, queryset=cases)
+    errors: list[str] = []
+    if filterset.is_valid():
+        try:
+            rows = filterset.qs
+        except (ApiValidationError, DomainError) as error:
+            errors, rows = error_messages(error), cases.none()
+    else:
+        errors, rows = _flatten(filterset.errors), cases.none()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    for case in page:
+        case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
+    context = {
+        "page": page,
+        "errors": errors,
+        "params": params,
+        "querystring": params.urlencode(),
+        "statuses": Status.choices,
+        "kinds": Kind.choices,
+        "channels": Channel.choices,
+        "category_groups": forms.category_choices(),
+        "may_create": access.has_action_anywhere(request.user, Action.CASE_CREATE),
+    }
+    partial = request.htmx and not request.htmx.boosted
+    response = render(request, "cases/_table.html" if partial else "cases/case_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Intake ---------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_intake(request):
+    if not access.has_action_anywhere(request.user, Action.CASE_CREATE):
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else None
+    form = forms.CaseIntakeForm(data, user=request.user)
+    parties = forms.party_forms(data)
+    state = {"party_errors": [], "duplicates": []}
+    if data is not None:
+        valid = [form.is_valid(), *[party.is_valid() for party in parties]]
+        if all(valid):
+            try:
+                return _intake_submit(request, form, parties)
+            except DomainError as error:
+                _intake_error(request, form, error, state)
+    context = {"form": form, "parties": parties, **state}
+    return render(request, "cases/case_intake.html", context)
+
+
+def _intake_submit(request, form, parties):
+    link_to = request.POST.get("link_to", "")
+    if link_to:
+        target = selectors.case_list_visible(user=request.user).filter(pk=int(link_to)).first() if link_to.isdigit() else None
+        if target is None:
+            raise services.CaseError(_("No open case of yours has this id."))
+        case = services.case_link_report(actor=request.user, case=target, note=form.cleaned_data["title"])
+        messages.success(
+            request,
+            _("The report was merged into case %(number)s, which now has %(count)d reports.")
+            % {"number": case.number, "count": case.report_count},
+        )
+        return redirect(case)
+    case = services.case_create(
+        actor=request.user,
+        center=form.cleaned_data["center"],
+        data=form.case_input([p for p in (party.party_input() for party in parties) if p is not None]),
+        force_new=request.POST.get("force_new") == "1",
+    )
+    messages.success(
+        request,
+        _("Case %(number)s was recorded. Give the person the receipt code %(receipt)s to follow it.")
+        % {"number": case.number, "receipt": case.receipt},
+    )
+    return redirect(case)
+
+
+def _intake_error(request, form, error: DomainError, state: dict) -> None:
+    """Put a refusal where the user looks for it; what they typed stays in the form."""
+    duplicates = error.extra.get("duplicates") if isinstance(error, services.CaseConflict) else None
+    if duplicates:
+        visible = forms.visible_case_ids(request.user, [d["id"] for d in duplicates])
+        state["duplicates"] = [{**d, "visible": d["id"] in visible} for d in duplicates]
+        form.add_error(None, str(error.message))
+    elif error.field == "parties":
+        state["party_errors"].append(str(error.message))
+    elif error.field in form.fields:
+        form.add_error(error.field, str(error.message))
+    else:
+        form.add_error(None, str(error.message))
+
+
+# --- One case -------------------------------------------------------------------------------------
+
+
+@login_required
+def case_detail(request, case_id: int):
+    case = _visible_case(request, case_id)
+    user = request.user
+    now = timezone.now()
+    show_pii = access.can(user, Action.CASE_PII_VIEW, case)
+    party_rows = list(case.parties.all())
+    if show_pii and any(p.id_number or p.phone for p in party_rows):
+        audit.record(actor=user, action="case.pii_view", obj=case, data={"number": case.number})
+    parties = [
+        {
+            "party": p,
+            "id_number": p.id_number if show_pii else mask_id_number(p.id_number),
+            "phone": p.phone if show_pii else mask_phone(p.phone),
+        }
+        for p in party_rows
+    ]
+    deadlines = [
+        {"deadline": d, "label": _stage_label(d.stage), "overdue": (d.met_at or now) > d.due_at}
+        for d in case.deadlines.all()
+    ]
+    dispatches = [
+        {
+            "dispatch": d,
+            "late": d.status in (Dispatch.State.PENDING, Dispatch.State.ACCEPTED) and d.due_at < now,
+        }
+        for d in case.dispatches.all()
+    ]
+    events = [
+        {
+            "event": e,
+            "label": services.VERB_LABELS.get(e.verb) or EVENT_LABELS.get(e.verb, e.verb),
+            "from": _status_label(e.from_status) if e.from_status else "",
+            "to": _status_label(e.to_status) if e.to_status else "",
+        }
+        for e in case.events.all()
+    ]
+    names = dict(Center.objects.filter(code__in=case.levels_passed).values_list("code", "name"))
+    context = {
+        "case": case,
+        "parties": parties,
+        "show_pii": show_pii,
+        "deadlines": deadlines,
+        "dispatches": dispatches,
+        "events": events,
+        "levels": [{"code": code, "name": names.get(code, code)} for code in case.levels_passed],
+        "next_stage_label": _stage_label(case.next_stage) if case.next_stage else "",
+        "may_attach": access.can(user, Action.CASE_ATTACH, case),
+        "rating": Rating.objects.filter(case=case).first(),
+        **_action_context(case, user),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+def _action_context(case, user) -> dict:
+    """The forms of what the user may do to the case now, and the choices they offer."""
+    verbs = services.allowed_verbs(case, user)
+    outcomes = [(o, label) for o, verb, label in _OUTCOMES if verb in verbs]
+    actions = [
+        {"verb": verb, "label": services.VERB_LABELS[verb]}
+        for verb in verbs
+        if verb != "fail"  # recorded through the outcome form of "resolve"
+    ]
+    if "fail" in verbs and "resolve" not in verbs:
+        actions.append({"verb": "resolve", "label": services.VERB_LABELS["fail"]})
+    if case.is_open and access.can(user, Action.CASE_EDIT, case):
+        clock = "resume" if case.is_paused else "pause"
+        actions.append({"verb": clock, "label": EXTRA_VERB_LABELS[clock]})
+    if case.review_required and access.can(user, Action.CASE_REOPEN, case):
+        actions.insert(0, {"verb": "confirm-outcome", "label": EXTRA_VERB_LABELS["confirm-outcome"]})
+    present = {action["verb"] for action in actions}
+    return {
+        "actions": actions,
+        "outcomes": outcomes,
+        "category_groups": forms.category_choices() if "classify" in present else [],
+        "kinds": Kind.choices,
+        "severities": Severity.choices,
+        "departments": forms.department_choices(case, user) if "dispatch" in present else [],
+        "mediators": forms.mediator_choices(case) if "assign-mediator" in present else [],
+        "centers_below": forms.centers_below_choices(case) if "send-down" in present else [],
+        "feedback_methods": FEEDBACK_METHODS,
+        "rating_values": Rating.Value.choices,
+    }
+
+
+_OUTCOMES = [
+    ("resolved", "resolve", gettext_lazy("Resolved")),
+    ("failed", "fail", gettext_lazy("Mediation failed")),
+]
+
+
+@login_required
+@require_POST
+def case_verb(request, case_id: int, verb: str):
+    """One workflow step from a form on the case page, through the API's serializer and service."""
+    if verb not in api.VERBS:
+        raise Http404
+    case = selectors.case_list_visible(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    # run_verb reads `.data` and `.user`: the form's fields are what the API would receive.
+    call = SimpleNamespace(data=request.POST, user=request.user)
+    try:
+        api.run_verb(verb, call, case)
+    except (ApiValidationError, DomainError, DjangoValidationError, IntegrityError) as error:
+        for line in error_messages(error):
+            messages.error(request, line)
+    else:
+        label = services.VERB_LABELS.get(verb) or EXTRA_VERB_LABELS.get(verb) or EVENT_LABELS.get(verb, verb)
+        messages.success(request, _("Done: %(action)s.") % {"action": label})
+    return _see_other(case.get_absolute_url())
+
+
+# --- Attachments ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request, case_id: int):
+    case = selectors.case_list_visible(user=request.user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to upload."))
+    else:
+        try:
+            attachment = services.attachment_add(actor=request.user, case=case, upload=upload)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": attachment.name})
+    return _see_other(case.get_absolute_url() + "#attachments")
+
+
+@login_required
+def attachment_download(request, case_id: int, attachment_id: int):
+    case = _visible_case(request, case_id)
+    attachment = next((a for a in case.attachments.all() if a.pk == attachment_id), None)
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    audit.record(actor=request.user, action="case.attachment_view", obj=case, data={"attachment": attachment.pk})
+    return FileResponse(handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type)
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def _mark_all_read(user) -> int:
+    # A small write kept here until it has a home in cases.services.
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_list(request):
+    if request.method == "POST":
+        count = _mark_all_read(request.user)
+        messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
+        return _see_other(reverse("notifications"))
+    page = Paginator(selectors.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
+    unread = selectors.notifications_for(user=request.user, unread_only=True).exists()
+    return render(request, "cases/notifications.html", {"page": page, "unread": unread})
+
+
+# --- A center's QR code ---------------------------------------------------------------------------
+
+QR_FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+@login_required
+def center_qr(request, code: str, fmt: str):
+    """The QR code citizens scan to report to this center, to print and post at its door."""
+    if fmt not in QR_FORMATS:
+        raise Http404
+    center = core_selectors.center_list_visible(user=request.user).filter(code=code, is_active=True).first()
+    if center is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("public-form", args=[center.public_token]))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind=fmt, scale=10, border=4)
+    response = HttpResponse(buffer.getvalue(), content_type=QR_FORMATS[fmt])
+    response["Content-Disposition"] = f'inline; filename="qr-{center.code}.{fmt}"'
+    return response
+
+
+# --- Public pages (no login) ----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def public_form(request, token: str):
+    center = Center.objects.filter(public_token=token, is_active=True).first()
+    if center is None:
+        return render(request, "cases/public_invalid.html", status=404)
+    form = forms.PublicReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if _throttled(request, "public"):
+            return _too_many(request)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                case = services.public_report(
+                    token=token,
+                    name=data["name"],
+                    phone=data["phone"],
+                    kind=data["kind"],
+                    title=data["title"],
+                    facts=data["facts"],
+                    place=data["place"],
+                    honeypot=data["website"],
+                )
+            except DomainError as error:
+                field = {"parties": "phone"}.get(error.field, error.field)
+                form.add_error(field if field in form.fields else None, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you, your report was received. Your receipt code is %(receipt)s. Keep it: "
+                        "with it you can follow your report here and rate the outcome."
+                    )
+                    % {"receipt": case.receipt},
+                )
+                return redirect("receipt-status", receipt=case.receipt)
+    return render(request, "cases/public_form.html", {"center": center, "form": form})
+
+
+def receipt_lookup(request):
+    form = forms.ReceiptLookupForm(request.GET if "code" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("receipt-status", receipt=form.cleaned_data["code"])
+    return render(request, "cases/receipt_lookup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def receipt_status(request, receipt: str):
+    """What a citizen may know about their report: the stage, the center, the times. Never a name,
+    a phone number, the facts or the case number."""
+    if _throttled(request, "public" if request.method == "POST" else "public_lookup"):
+        return _too_many(request)
+    case = selectors.case_by_receipt(receipt=receipt)
+    if case is None:
+        return render(request, "cases/receipt_unknown.html", {"form": forms.ReceiptLookupForm()}, status=404)
+    status = public_status(case)
+    here = reverse("receipt-status", args=[status["receipt"]])
+    form = forms.PublicRatingForm(request.POST if request.method == "POST" else None) if status["can_rate"] else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("This report cannot be rated now."))
+            return _see_other(here)
+        if form.is_valid():
+            try:
+                services.rating_submit_public(receipt=status["receipt"], **form.cleaned_data)
+            except DomainError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("Thank you for your rating."))
+            return _see_other(here)
+    context = {
+        "status": status,
+        "received_at": datetime.fromisoformat(status["received_at"]),
+        "updated_at": datetime.fromisoformat(status["updated_at"]),
+        "form": form,
+    }
+    return render(request, "cases/receipt_status.html", context)

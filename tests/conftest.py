@@ -35,6 +35,14 @@ RELATIONS = {"own": OWN, "parent": PARENT, "child": CHILD, "sibling": SIBLING, "
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_inline(monkeypatch):
+    # django-q2 tasks run synchronously in tests (the setting is read at import, so patch Conf).
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the cache; each test starts with none.
     cache.clear()
@@ -88,10 +96,13 @@ def api():
 
 
 @pytest.fixture
-def api_as(api):
+def api_as(db):
+    """A client of its own for each user, so several people can act in one test."""
+
     def login(user):
-        api.force_authenticate(user)
-        return api
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
 
     return login
 
