@@ -253,17 +253,27 @@ def _reach_q(user, action: Action, code_field: str) -> Q:
     return q
 
 
+# Up to this many grants are inlined as literal ids; beyond, a subquery. A literal list keeps the
+# planner on the division-code indexes, where `OR id IN (SELECT …)` can turn a range scan into a
+# scan of the whole table (see shared/PERFORMANCE.md).
+_INLINE_GRANTS = 500
+
+
 def _granted_ids(user, model: type[Model], action: Action):
-    """A subquery of the ids of `model` rows the user was granted `action` on, or None."""
+    """The ids of `model` rows the user was granted `action` on (a list, or a subquery), or None."""
     codenames = policy_for(model).grants.get(action)
     if not codenames:
         return None
     grant_model = get_user_obj_perms_model(model)
-    return grant_model.objects.filter(
+    rows = grant_model.objects.filter(
         user_id=user.pk,
         permission__codename__in=codenames,
         permission__content_type__app_label=model._meta.app_label,
-    ).values("content_object_id")
+    ).values_list("content_object_id", flat=True)
+    ids = list(rows[: _INLINE_GRANTS + 1])
+    if len(ids) > _INLINE_GRANTS:
+        return rows
+    return ids or None
 
 
 def _scope_q(user, model: type[Model], action: Action) -> Q:
