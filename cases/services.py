@@ -462,12 +462,12 @@ def case_link_report(*, actor, case: Case, note: str = "") -> Case:
     case = _lock(case, None)
     if not case.is_open:
         raise CaseConflict(_("Only an open case can take a repeated report."))
-    if not access.can(actor, Action.CASE_CREATE, case) and not access.can(actor, Action.CASE_VIEW, case):
+    # Whoever may record cases where this one is handled, or where it was first reported.
+    if not any(access.can_at(actor, Action.CASE_CREATE, code) for code in (case.center_code, case.origin_code)):
         raise NotAllowed(_("You may not add reports to this case."))
     case.report_count += 1
-    return _apply(
-        case, actor, Step("link-report", note=note, data={"report_count": case.report_count}, fields=("report_count",))
-    )
+    step = Step("link-report", note=note, data={"report_count": case.report_count}, fields=("report_count",))
+    return _apply(case, actor, step)
 
 
 # --- The verbs ------------------------------------------------------------------------------------
