@@ -380,16 +380,17 @@ VERBS = {
 }
 
 
-def run_verb(verb: str, request, case: Case) -> Case:
+def run_verb(verb: str, *, actor, case: Case, data) -> Case:
+    """Validate a verb's input (JSON from the API or a form from the case page) and run it."""
     serializer_class, call = VERBS[verb]
-    payload = serializer_class(data=request.data)
+    payload = serializer_class(data=data)
     payload.is_valid(raise_exception=True)
-    data = dict(payload.validated_data)
-    if "version" in data:
-        data["expected_version"] = data.pop("version")
+    arguments = dict(payload.validated_data)
+    if "version" in arguments:
+        arguments["expected_version"] = arguments.pop("version")
     if verb == "link-report":
-        data.pop("expected_version", None)
-    return call(request.user, case, data)
+        arguments.pop("expected_version", None)
+    return call(actor, case, arguments)
 
 
 # --- Filters ----------------------------------------------------------------------------------------
@@ -520,7 +521,7 @@ def _verb_endpoint(verb: str):
     serializer_class = VERBS[verb][0]
 
     def endpoint(self, request, pk=None):
-        case = run_verb(verb, request, self.get_object())
+        case = run_verb(verb, actor=request.user, case=self.get_object(), data=request.data)
         return Response(case_detail_payload(self._reload(case), request))
 
     # Named before decorating: @action maps the HTTP method to the function's name.
@@ -581,9 +582,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         notification = get_object_or_404(self.get_queryset(), pk=pk)
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+        services.notifications_mark_read(user=request.user, ids=[notification.pk])
+        notification.refresh_from_db()
         return Response(NotificationSerializer(notification).data)
 
 

@@ -124,7 +124,7 @@ class CaseIntakeForm(forms.Form):
         else:
             center_field.help_text = _("Type the division code of the center.")
             center_field.widget.attrs.update({"inputmode": "numeric", "maxlength": 12})
-        own = [seat.center_code for seat in access.seats(user) if len(seat.center_code) >= 6]
+        own = [code for code in access.roots(user, Action.CASE_CREATE) if len(code) >= 6]
         if own:
             center_field.initial = own[0]
         categories = list(selectors.categories_active())
@@ -228,13 +228,9 @@ class PublicReportForm(forms.Form):
         widget=forms.RadioSelect,
     )
     title = forms.CharField(label=_("In one sentence"), max_length=200)
-    facts = forms.CharField(
-        label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
-    )
+    facts = forms.CharField(label=_("What happened"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6}))
     place = forms.CharField(label=_("Where"), max_length=200, required=False)
-    name = forms.CharField(
-        label=_("Your name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
+    name = forms.CharField(label=_("Your name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     phone = forms.CharField(
         label=_("Your phone number"),
         max_length=30,
@@ -268,6 +264,4 @@ class PublicRatingForm(forms.Form):
 
 def visible_case_ids(user, ids) -> set[int]:
     """Which of these case ids the user may see (duplicates found in the county may lie elsewhere)."""
-    return set(
-        selectors.case_list_visible(user=user).filter(pk__in=list(ids)).values_list("pk", flat=True)
-    )
+    return set(selectors.case_list_visible(user=user).filter(pk__in=list(ids)).values_list("pk", flat=True))

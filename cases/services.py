@@ -1133,3 +1133,16 @@ def public_report(
         parties=[PartyInput(role=Party.Role.APPLICANT, name=name, phone=phone)],
     )
     return case_create(actor=None, center=center, data=data, force_new=True, public=True)
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those ids) as read; returns how many."""
+    from cases.models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -5,7 +5,6 @@ go through the same serializers and calls as the API (`cases.api.VERBS`)."""
 
 import io
 from datetime import datetime
-from types import SimpleNamespace
 
 import segno
 from django.conf import settings
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from cases import api, forms, selectors, services
-from cases.models import Channel, Dispatch, Kind, Notification, Rating, Severity, Stage, Status
+from cases.models import Channel, Dispatch, Kind, Rating, Severity, Stage, Status
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit
 from govcenter import selectors as core_selectors
@@ -147,7 +146,7 @@ _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _rate(scope: str) -> tuple[int, int]:
-    """"20/hour" → (20, 3600), from the same setting as the API's throttles."""
+    """Parse a rate such as "20/hour" into (20, 3600); the same setting as the API's throttles."""
     count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
     return int(count), _PERIODS[period.strip()[0].lower()]
 
@@ -202,18 +201,16 @@ def case_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
-    context = {
-        "page": page,
-        "errors": errors,
-        "params": params,
-        "querystring": params.urlencode(),
-        "statuses": Status.choices,
-        "kinds": Kind.choices,
-        "channels": Channel.choices,
-        "category_groups": forms.category_choices(),
-        "may_create": access.has_action_anywhere(request.user, Action.CASE_CREATE),
-    }
+    context = {"page": page, "errors": errors, "params": params, "querystring": params.urlencode()}
     partial = request.htmx and not request.htmx.boosted
+    if not partial:  # the filter form is only on the whole page
+        context |= {
+            "statuses": Status.choices,
+            "kinds": Kind.choices,
+            "channels": Channel.choices,
+            "category_groups": forms.category_choices(),
+            "may_create": access.has_action_anywhere(request.user, Action.CASE_CREATE),
+        }
     response = render(request, "cases/_table.html" if partial else "cases/case_list.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -245,7 +242,11 @@ def case_intake(request):
 def _intake_submit(request, form, parties):
     link_to = request.POST.get("link_to", "")
     if link_to:
-        target = selectors.case_list_visible(user=request.user).filter(pk=int(link_to)).first() if link_to.isdigit() else None
+        target = (
+            selectors.case_list_visible(user=request.user).filter(pk=int(link_to)).first()
+            if link_to.isdigit()
+            else None
+        )
         if target is None:
             raise services.CaseError(_("No open case of yours has this id."))
         case = services.case_link_report(actor=request.user, case=target, note=form.cleaned_data["title"])
@@ -254,7 +255,7 @@ def _intake_submit(request, form, parties):
             _("The report was merged into case %(number)s, which now has %(count)d reports.")
             % {"number": case.number, "count": case.report_count},
         )
-        return redirect(case)
+        return redirect(reverse("case-detail", args=[case.pk]))
     case = services.case_create(
         actor=request.user,
         center=form.cleaned_data["center"],
@@ -266,7 +267,7 @@ def _intake_submit(request, form, parties):
         _("Case %(number)s was recorded. Give the person the receipt code %(receipt)s to follow it.")
         % {"number": case.number, "receipt": case.receipt},
     )
-    return redirect(case)
+    return redirect(reverse("case-detail", args=[case.pk]))
 
 
 def _intake_error(request, form, error: DomainError, state: dict) -> None:
@@ -387,17 +388,15 @@ def case_verb(request, case_id: int, verb: str):
     case = selectors.case_list_visible(user=request.user).filter(pk=case_id).first()
     if case is None:
         raise Http404
-    # run_verb reads `.data` and `.user`: the form's fields are what the API would receive.
-    call = SimpleNamespace(data=request.POST, user=request.user)
     try:
-        api.run_verb(verb, call, case)
+        api.run_verb(verb, actor=request.user, case=case, data=request.POST)
     except (ApiValidationError, DomainError, DjangoValidationError, IntegrityError) as error:
         for line in error_messages(error):
             messages.error(request, line)
     else:
         label = services.VERB_LABELS.get(verb) or EXTRA_VERB_LABELS.get(verb) or EVENT_LABELS.get(verb, verb)
         messages.success(request, _("Done: %(action)s.") % {"action": label})
-    return _see_other(case.get_absolute_url())
+    return _see_other(reverse("case-detail", args=[case.pk]))
 
 
 # --- Attachments ----------------------------------------------------------------------------------
@@ -419,7 +418,7 @@ def attachment_upload(request, case_id: int):
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("%(name)s was added.") % {"name": attachment.name})
-    return _see_other(case.get_absolute_url() + "#attachments")
+    return _see_other(reverse("case-detail", args=[case.pk]) + "#attachments")
 
 
 @login_required
@@ -439,16 +438,11 @@ def attachment_download(request, case_id: int, attachment_id: int):
 # --- Notifications --------------------------------------------------------------------------------
 
 
-def _mark_all_read(user) -> int:
-    # A small write kept here until it has a home in cases.services.
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_list(request):
     if request.method == "POST":
-        count = _mark_all_read(request.user)
+        count = services.notifications_mark_read(user=request.user)
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
         return _see_other(reverse("notifications"))
     page = Paginator(selectors.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))

@@ -12,12 +12,12 @@ from cases import urls as cases_urls
 from govcenter import api, views
 
 router = DefaultRouter()
-router.register("centers", api.CenterViewSet, basename="center")
-router.register("departments", api.DepartmentViewSet, basename="department")
-router.register("members", api.MemberViewSet, basename="member")
-router.register("cases", cases_api.CaseViewSet, basename="case")
-router.register("categories", cases_api.CategoryViewSet, basename="category")
-router.register("notifications", cases_api.NotificationViewSet, basename="notification")
+router.register("centers", api.CenterViewSet, basename="api-center")
+router.register("departments", api.DepartmentViewSet, basename="api-department")
+router.register("members", api.MemberViewSet, basename="api-member")
+router.register("cases", cases_api.CaseViewSet, basename="api-case")
+router.register("categories", cases_api.CategoryViewSet, basename="api-category")
+router.register("notifications", cases_api.NotificationViewSet, basename="api-notification")
 
 urlpatterns = [
     path("", views.home, name="home"),

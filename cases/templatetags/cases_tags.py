@@ -1,4 +1,4 @@
-"""The case links of the top bar: the list, intake (for those who record cases) and the unread count."""
+"""Template tags of the case pages: what the top bar shows of cases."""
 
 from django import template
 
