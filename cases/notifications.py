@@ -6,6 +6,7 @@ crash does not notify twice.
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from cases.models import Case, Notification
 from govcenter.models import Department, Membership, Role
@@ -47,3 +48,11 @@ def notify_center(case: Case, *, kind: str, text: str, roles=CENTER_ROLES, dedup
 def notify_department(case: Case, department: Department, *, text: str) -> int:
     users = Membership.objects.filter(department=department, is_active=True).values_list("user_id", flat=True)
     return _send(list(users), case, "dispatch.new", str(text), f"dispatch:{case.pk}:{department.pk}:{case.version}")
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications (all, or those ids) as read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -6,7 +6,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
-from cases.models import Case, CaseNumberCounter, Status
+from cases.models import Case, CaseNumberCounter, Category, Status
 from govcenter.models import AuditEvent, Center, Department, Membership, Role
 from tests.cases.conftest import ID_APPLICANT, valid_id
 from tests.conftest import make_member
@@ -220,7 +220,7 @@ def test_an_object_grant_opens_one_case(make_case, member_at, api_as):
 class TestFilters:
     @pytest.fixture
     def cases(self, make_case, category, member_at):
-        labour = services.Category.objects.get(code="d-labour--wages")
+        labour = Category.objects.get(code="d-labour--wages")
         return {
             "neighbour": make_case(category=category, title="排水沟堵塞"),
             "wages": make_case(category=labour, channel="hotline", title="工地欠薪"),

@@ -43,6 +43,10 @@ def test_seeding_twice_changes_nothing(db):
 
 
 def _wipe():
+    from cases.models import Case, CaseNumberCounter
+
+    Case.objects.all().delete()
+    CaseNumberCounter.objects.all().delete()
     Department.objects.all().delete()
     for level in sorted(Level.values, reverse=True):
         Center.objects.filter(level=level).delete()
