@@ -218,11 +218,12 @@ def case_create(
                 extra={"duplicates": [{"id": c.pk, "number": c.number, "title": c.title} for c in duplicates]},
             )
     county = center.code[:6]
-    serial, number = allocate_number(county, received_at.year)
+    year = timezone.localtime(received_at).year  # the local year: 1 January starts at midnight in China
+    serial, number = allocate_number(county, year)
     case = Case.objects.create(
         number=number,
         county_code=county,
-        year=received_at.year,
+        year=year,
         serial=serial,
         kind=data.kind,
         channel=data.channel,

@@ -434,3 +434,12 @@ def test_case_numbers_stay_unique_and_gapless_under_concurrent_intake():
     serials = sorted(Case.objects.values_list("serial", flat=True))
     assert serials == list(range(1, 49))
     assert CaseNumberCounter.objects.get().last == 48
+
+
+def test_a_case_recorded_after_midnight_on_new_years_eve_counts_in_the_new_year(make_case):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    # 17:30 UTC on 31 December is 01:30 on 1 January in Lanzhou.
+    case = make_case(received_at=datetime(2026, 12, 31, 17, 30, tzinfo=ZoneInfo("UTC")))
+    assert (case.year, case.number) == (2027, "620102-2027-000001")

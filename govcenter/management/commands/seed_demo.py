@@ -8,6 +8,8 @@ from govcenter import demo
 
 
 class Command(BaseCommand):
+    # Only the project's own apps: a third-party app may have a `demo` module of another kind.
+    PROJECT_APPS = ("govcenter", "grids", "cases", "mediation", "reports")
     help = "Load a synthetic province (small, county or province scale). Idempotent; same seed, same data."
 
     def add_arguments(self, parser):
@@ -20,19 +22,21 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self.stdout.write(f"Seeding demo data at {scale} scale (seed {seed})")
         for app in apps.get_app_configs():
-            module = self._demo_module(app.name)
+            module = self._demo_module(app.name) if app.name in self.PROJECT_APPS else None
             if module is not None:
                 self.stdout.write(f"{app.verbose_name}:")
                 module.seed(ctx)
         if not no_users:
-            self._print_logins(demo.seed_users(ctx))
+            logins = demo.seed_users(ctx)
+            # Then each app may give the demo users work of their own (grants, assignments).
+            for module in filter(None, map(self._demo_module, self.PROJECT_APPS)):
+                if hasattr(module, "after_users"):
+                    module.after_users(ctx)
+            self._print_logins(logins)
         self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s"))
 
     @staticmethod
     def _demo_module(app_name: str):
-        # Only the project's own apps: a third-party app may have a `demo` module of another kind.
-        if app_name not in {"govcenter", "grids", "cases", "mediation", "reports"}:
-            return None
         try:
             return importlib.import_module(f"{app_name}.demo")
         except ModuleNotFoundError as error:
