@@ -17,11 +17,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases import selectors, services
-from cases.models import Case, Category, Channel, Dispatch, Kind, Notification, Party, Rating, Severity, Status
+from cases.models import Case, Category, Channel, Dispatch, Kind, Notification, Party, Rating, Severity, Stage, Status
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
-from govcenter.api import CenterCodeField, filter_under
+from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
 from govcenter.models import Department
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ from govcenter.models import Department
 class PartySerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(Party.Role.choices, source="role")
 
     class Meta:
         model = Party
@@ -51,8 +51,8 @@ class CaseListSerializer(serializers.ModelSerializer):
     center_name = serializers.CharField(source="center.name", read_only=True)
     category = serializers.CharField(source="category.code", read_only=True, default=None)
     category_label = serializers.SerializerMethodField()
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    channel_label = serializers.CharField(source="get_channel_display", read_only=True)
+    status_label = ChoiceLabelField(Status.choices, source="status")
+    channel_label = ChoiceLabelField(Channel.choices, source="channel")
 
     class Meta:
         model = Case
@@ -83,7 +83,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 class DeadlineSerializer(serializers.Serializer):
     stage = serializers.CharField()
-    stage_label = serializers.CharField(source="get_stage_display")
+    stage_label = ChoiceLabelField(Stage.choices, source="stage")
     due_at = serializers.DateTimeField()
     met_at = serializers.DateTimeField()
     overdue = serializers.SerializerMethodField()

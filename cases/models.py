@@ -6,7 +6,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -182,11 +183,16 @@ class Case(models.Model):
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
         ]
+        # The case lists of shared/PERFORMANCE.md: a subtree, newest first, served in index order.
         indexes = [
             models.Index(fields=["center_code", "-received_at"], name="case_center_received"),
+            models.Index(fields=["county_code", "-received_at", "-id"], name="case_county_received"),
+            models.Index(
+                Left("center_code", 9), F("received_at").desc(), F("id").desc(), name="case_township_received"
+            ),
             models.Index(fields=["origin_code", "-received_at"], name="case_origin_received"),
             models.Index(fields=["status", "-received_at"], name="case_status_received"),
-            models.Index(fields=["-received_at"], name="case_received"),
+            models.Index(fields=["-received_at", "-id"], name="case_received"),
             models.Index(fields=["center_code", "next_due_at"], name="case_overdue", condition=Q(is_overdue=True)),
         ]
 

@@ -24,11 +24,13 @@ from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from guardian.utils import get_user_obj_perms_model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from govcenter.divisions import ancestor_codes, is_within, minimal_roots, subtrees_q
+from govcenter.divisions import ancestor_codes, is_within, minimal_roots, subtree_q
 from govcenter.models import Membership, Role
 
 
@@ -138,6 +140,11 @@ class ModelPolicy:
     """
 
     code_fields: tuple[str, ...] = ("center_code",)
+    # Secondary code columns only matter for roots longer than this (see the cases policy).
+    secondary_only_below: int = 0
+    # Prefix length → a column or expression equal to the first code column's prefix of that length,
+    # with an index that serves "this subtree, newest first" without sorting the whole subtree.
+    prefix_columns: dict = field(default_factory=dict)
     grants: dict[Action, tuple[str, ...]] = field(default_factory=dict)
     relations: dict[Action, Callable] = field(default_factory=dict)
 
@@ -167,6 +174,11 @@ POLICIES: dict[str, ModelPolicy] = {
     "govcenter.auditevent": ModelPolicy(),
     "cases.case": ModelPolicy(
         code_fields=("center_code", "origin_code"),
+        # Cases never leave their county (escalation stops there), so for a county or anything above
+        # it the handling-center range already holds every case that began inside: the origin
+        # column only adds something for township and village staff.
+        secondary_only_below=6,
+        prefix_columns={6: "county_code", 9: Left("center_code", 9)},
         # view_case: a court clerk, a petition officer, an auditor on a named case; mediate_case: a
         # mediator from another center assigned to it.
         grants={
@@ -243,13 +255,30 @@ def has_action_anywhere(user, action: Action) -> bool:
     return bool(getattr(user, "is_superuser", False) or roots(user, action))
 
 
-def _reach_q(user, action: Action, code_field: str) -> Q:
+def _root_q(policy: "ModelPolicy", code_field: str, root: str) -> Q:
+    """Rows of one subtree: equality on a prefix column where the model has one for the root's
+    length (an index then yields them in order), else the division-code range."""
+    column = policy.prefix_columns.get(len(root)) if code_field == policy.code_fields[0] else None
+    if column is None:
+        return subtree_q(code_field, root)
+    if isinstance(column, str):
+        return Q(**{column: root})
+    return Q(Exact(column, root))
+
+
+def _reach_q(user, action: Action, policy: "ModelPolicy", fields: tuple[str, ...]) -> Q:
     member_roots = roots(user, action)
-    q = subtrees_q(code_field, member_roots)
+    primary, *secondary = fields
+    q = Q(pk__in=[])
+    for root in member_roots:
+        q |= _root_q(policy, primary, root)
+        if len(root) > policy.secondary_only_below:
+            for code_field in secondary:
+                q |= subtree_q(code_field, root)
     if action in REACHES_ANCESTORS:
         above = {code for root in member_roots for code in ancestor_codes(root)}
         if above:
-            q |= Q(**{f"{code_field}__in": sorted(above)})
+            q |= Q(**{f"{primary}__in": sorted(above)})
     return q
 
 
@@ -280,9 +309,7 @@ def _scope_q(user, model: type[Model], action: Action) -> Q:
     policy = policy_for(model)
     # Only viewing follows the secondary code columns; acting is for the handling center.
     fields = policy.code_fields if action == Action.CASE_VIEW else policy.code_fields[:1]
-    q = Q(pk__in=[])
-    for code_field in fields:
-        q |= _reach_q(user, action, code_field)
+    q = _reach_q(user, action, policy, fields)
     granted = _granted_ids(user, model, action)
     if granted is not None:
         q |= Q(pk__in=granted)

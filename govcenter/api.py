@@ -38,6 +38,22 @@ class CenterCodeField(serializers.SlugRelatedField):
             ) from error
 
 
+class ChoiceLabelField(serializers.Field):
+    """The label of a choice in the request's language.
+
+    Django's `get_FOO_display` rebuilds and hashes the whole list of choices on every call, which
+    costs more than the rest of a list row; a dict lookup per row does not.
+    """
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        label = self.labels.get(value)
+        return str(label) if label is not None else value
+
+
 def filter_under(queryset, field: str, code: str):
     """`?under=<code>`: the subtree of a center, the center itself included."""
     try:
@@ -71,7 +87,7 @@ class TokenView(ObtainAuthToken):
 
 class CenterSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(source="parent_id", read_only=True, allow_null=True)
-    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    level_label = ChoiceLabelField(Level.choices, source="level")
 
     class Meta:
         model = Center
@@ -114,7 +130,7 @@ class CenterViewSet(viewsets.ReadOnlyModelViewSet):
 class DepartmentSerializer(serializers.ModelSerializer):
     center = serializers.CharField(source="center_code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_label = ChoiceLabelField(Department.Kind.choices, source="kind")
 
     class Meta:
         model = Department
@@ -152,7 +168,7 @@ class MemberSerializer(serializers.ModelSerializer):
     name = serializers.CharField(source="user.first_name", read_only=True)
     center = serializers.CharField(source="center_code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
-    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    role_label = ChoiceLabelField(Role.choices, source="role")
     department_name = serializers.CharField(source="department.name", read_only=True, default=None)
 
     class Meta:

@@ -3,6 +3,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from govcenter import demo
 
@@ -33,7 +34,16 @@ class Command(BaseCommand):
                 if hasattr(module, "after_users"):
                     module.after_users(ctx)
             self._print_logins(logins)
+        self._refresh_statistics()
         self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s"))
+
+    def _refresh_statistics(self):
+        """After a bulk load PostgreSQL has neither planner statistics nor a visibility map for the
+        new rows: without them it misplans the lists and cannot count from the indexes alone."""
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
     @staticmethod
     def _demo_module(app_name: str):
