@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import (
@@ -60,21 +60,21 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 VERB_LABELS = {
-    "classify": _lazy("classify"),
-    "dispatch": _lazy("dispatch to departments"),
-    "accept": _lazy("accept"),
-    "decline": _lazy("decline"),
-    "report": _lazy("report progress"),
-    "escalate": _lazy("escalate"),
-    "send-down": _lazy("send down"),
-    "assign-mediator": _lazy("assign mediators"),
-    "resolve": _lazy("record the outcome"),
-    "fail": _lazy("record failure"),
-    "feedback": _lazy("give feedback"),
-    "follow-up": _lazy("follow up"),
-    "close": _lazy("close"),
-    "reopen": _lazy("reopen"),
-    "hand-back": _lazy("hand back"),
+    "classify": gettext_lazy("Classify"),
+    "dispatch": gettext_lazy("Dispatch to departments"),
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "report": gettext_lazy("Report progress"),
+    "escalate": gettext_lazy("Escalate"),
+    "send-down": gettext_lazy("Send down"),
+    "assign-mediator": gettext_lazy("Assign mediators"),
+    "resolve": gettext_lazy("Record the outcome"),
+    "fail": gettext_lazy("Record failure"),
+    "feedback": gettext_lazy("Give feedback"),
+    "follow-up": gettext_lazy("Follow up"),
+    "close": gettext_lazy("Close"),
+    "reopen": gettext_lazy("Reopen"),
+    "hand-back": gettext_lazy("Hand back"),
 }
 
 VERB_ACTIONS: dict[str, Action] = {
