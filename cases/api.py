@@ -403,13 +403,25 @@ class CaseFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(method="filter_category", label="category")
     under = django_filters.CharFilter(method="filter_under", label="under")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
+    review = django_filters.BooleanFilter(field_name="review_required", label="review")
     created_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", label="q")
 
     class Meta:
         model = Case
-        fields = ["status", "kind", "channel", "category", "under", "overdue", "created_after", "created_before", "q"]
+        fields = [
+            "status",
+            "kind",
+            "channel",
+            "category",
+            "under",
+            "overdue",
+            "review",
+            "created_after",
+            "created_before",
+            "q",
+        ]
 
     def filter_category(self, queryset, name, value):
         """A category and its sub-types: `category=d-labour` includes `d-labour--wages`."""

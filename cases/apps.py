@@ -9,6 +9,6 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cases import signals
+        from cases import panels, signals  # noqa: F401  (registers the home panel)
 
         post_migrate.connect(signals.ensure_schedules, sender=self)

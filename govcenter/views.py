@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from govcenter import access, selectors
+from govcenter import access, panels, selectors
 from govcenter.access import Action
 from govcenter.workdays import YEAR_STATUS_LABELS, WorkCalendar, YearStatus
 
@@ -33,7 +33,11 @@ def home(request):
         }
         for membership in memberships
     ]
-    context = {"seats": seats, "calendar_notices": _calendar_notices(timezone.localdate())}
+    context = {
+        "seats": seats,
+        "calendar_notices": _calendar_notices(timezone.localdate()),
+        "panels": panels.render_for(request),
+    }
     return render(request, "govcenter/home.html", context)
 
 

@@ -577,3 +577,16 @@ def test_public_pages_have_no_staff_navigation(client, tree):
     html = client.get(f"/r/{tree[OWN].public_token}/").content.decode()
     assert 'name="viewport"' in html and "/cases/" not in html and "/admin/" not in html
     assert re.search(r'<input[^>]*name="website"[^>]*autocomplete="off"', html)
+
+
+def test_home_shows_todays_work_with_links_to_the_lists(client, make_case, director):
+    from cases.models import Case
+
+    case = make_case()
+    Case.objects.filter(pk=case.pk).update(is_overdue=True, review_required=True)
+    client.force_login(director)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "今日工作" in html or "Work today" in html
+    assert "?overdue=true" in html and "?review=true" in html
+    listed = client.get("/cases/?review=true").content.decode()
+    assert case.number in listed
