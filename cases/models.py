@@ -521,3 +521,159 @@ def new_receipt() -> str:
     # No 0/O/1/I: read aloud over the phone and typed on a phone keyboard.
     alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
     return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Handoff(models.Model):
+    """A hand-over from the court, the police or the petition office (三调对接) and its way back.
+
+    The case it brought is handled like any other; the hand-off keeps the sender's reference, its
+    own status and timeline, and what only the sender records (judicial confirmation, filing).
+    """
+
+    class Source(models.TextChoices):
+        COURT = "court", _("Court (pre-litigation mediation)")
+        POLICE = "police", _("Police (110 dispute alert)")
+        PETITION = "petition", _("Petition office")
+
+    class State(models.TextChoices):
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+        CLOSED = "closed", _("Closed")
+        KEPT = "kept", _("Kept at the court")
+
+    class PetitionCategory(models.TextChoices):
+        APPEAL = "appeal", _("Appeal or request (申诉求决)")
+        DISPUTE = "dispute", _("Dispute (矛盾纠纷)")
+        LAW = "law", _("Law and litigation related (涉法涉诉)")
+
+    class Confirmation(models.TextChoices):
+        NONE = "", _("Not requested")
+        REQUESTED = "requested", _("Requested")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    external_ref = models.CharField(_("external reference"), max_length=64)
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, null=True, blank=True, related_name="handoffs"
+    )
+    center = models.ForeignKey(Center, verbose_name=_("receiving center"), on_delete=models.PROTECT, related_name="+")
+    center_code = models.CharField(_("receiving center code"), max_length=12, db_index=True)
+    # The court's, police station's or petition office's own seat in the tree (for figures per sender).
+    sender_code = models.CharField(_("sender's center code"), max_length=12, db_index=True)
+    sender_name = models.CharField(_("sending authority"), max_length=100, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    status = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.SENT)
+
+    # Court: the claim, the amount, the time limit (once extendable), confirmation and filing.
+    claim = models.TextField(_("claim"), blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.CharField(_("reason for the extension"), max_length=200, blank=True)
+    confirmation = models.CharField(
+        _("judicial confirmation"), max_length=10, choices=Confirmation.choices, blank=True, default=""
+    )
+    confirmation_at = models.DateTimeField(_("confirmation recorded at"), null=True, blank=True)
+    filing_number = models.CharField(_("filing number"), max_length=64, blank=True)
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+
+    # Police: when and where the alert came in.
+    alert_at = models.DateTimeField(_("alert time"), null=True, blank=True)
+
+    # Petition: its category and how many earlier petitions the same person made (repeat petitions).
+    petition_category = models.CharField(
+        _("petition category"), max_length=10, choices=PetitionCategory.choices, blank=True
+    )
+    repeat_count = models.PositiveIntegerField(_("earlier petitions by the same person"), default=0)
+
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for the return"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("hand-off")
+        verbose_name_plural = _("hand-offs")
+        ordering = ["-sent_at", "-id"]
+        permissions = [("send_handoff", _("Sent the hand-off (follows it and records the court's steps)"))]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_ref"], name="handoff_ref_unique_per_source"),
+            models.CheckConstraint(
+                condition=Q(source__in=["court", "police", "petition"]), name="handoff_known_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="kept") | Q(case__isnull=False), name="handoff_case_unless_kept_at_court"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="petition") | ~Q(petition_category=""), name="handoff_petition_has_category"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["source", "sender_code", "-sent_at"], name="handoff_source_sender"),
+            models.Index(fields=["source", "center_code", "-sent_at"], name="handoff_source_center"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.external_ref}"
+
+    def get_absolute_url(self):
+        return reverse("handoff-detail", args=[self.pk])
+
+
+class HandoffUserObjectPermission(UserObjectPermissionBase):
+    """The sender's lasting read access to what it handed over."""
+
+    content_object = models.ForeignKey(Handoff, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("hand-off grant")
+        verbose_name_plural = _("hand-off grants")
+
+
+class HandoffEvent(models.Model):
+    """One line of a hand-off's own timeline."""
+
+    handoff = models.ForeignKey(Handoff, verbose_name=_("hand-off"), on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    verb = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=10, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("hand-off event")
+        verbose_name_plural = _("hand-off events")
+        ordering = ["handoff", "at", "id"]
+
+    def __str__(self):
+        return f"{self.handoff_id} {self.verb}"
+
+
+class DiversionRule(models.Model):
+    """One line of a court's pre-litigation diversion catalog (诉前调解目录): disputes of this
+    category go to a center for mediation first."""
+
+    court_code = models.CharField(_("court's center code"), max_length=12, db_index=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("diversion catalog entry")
+        verbose_name_plural = _("diversion catalog")
+        ordering = ["court_code", "category"]
+        constraints = [models.UniqueConstraint(fields=["court_code", "category"], name="diversion_rule_unique")]
+
+    def __str__(self):
+        return f"{self.court_code} {self.category}"

@@ -1,8 +1,8 @@
 """Reads on cases, always starting from the access policy."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from cases.models import Case, CaseEvent, Category, Deadline, Dispatch, Notification
+from cases.models import Case, CaseEvent, Category, Deadline, Dispatch, Handoff, HandoffEvent, Notification
 from govcenter import access
 from govcenter.access import Action
 
@@ -55,3 +55,124 @@ def notifications_for(*, user, unread_only: bool = False) -> QuerySet[Notificati
 def text_search_q(term: str) -> Q:
     term = term.strip()
     return Q(number__icontains=term) | Q(title__icontains=term) | Q(facts__icontains=term) | Q(place__icontains=term)
+
+
+# --- Hand-offs (三调对接) ------------------------------------------------------------------------------
+
+
+def handoff_list_visible(*, user) -> QuerySet[Handoff]:
+    return access.scope(user, Handoff.objects.all(), Action.HANDOFF_VIEW).select_related("center", "case")
+
+
+def handoff_get_visible(*, user, handoff_id) -> Handoff | None:
+    return (
+        handoff_list_visible(user=user)
+        .prefetch_related(
+            Prefetch("events", queryset=HandoffEvent.objects.select_related("actor").order_by("at", "id")),
+            Prefetch("case__events", queryset=CaseEvent.objects.order_by("at", "id")),
+        )
+        .filter(pk=handoff_id)
+        .first()
+    )
+
+
+def _handoffs_in(user, source: str, start, end) -> QuerySet[Handoff]:
+    rows = handoff_list_visible(user=user).filter(source=source)
+    if start:
+        rows = rows.filter(sent_at__date__gte=start)
+    if end:
+        rows = rows.filter(sent_at__date__lte=end)
+    return rows
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+RESOLVED = Q(case__resolved_level__isnull=False)
+
+
+def court_figures(*, user, start=None, end=None) -> dict:
+    """诉调: pre-litigation cases the courts registered, the share diverted to centers (分流率), the
+    share of those mediated successfully (成功率), returned to court, judicially confirmed; in all
+    and per court (the sender's center) and per receiving center."""
+    rows = _handoffs_in(user, Handoff.Source.COURT, start, end)
+
+    def figures(group):
+        totals = group.aggregate(
+            sent=Count("pk"),
+            diverted=Count("pk", filter=Q(case__isnull=False)),
+            succeeded=Count("pk", filter=RESOLVED),
+            returned=Count("pk", filter=Q(status=Handoff.State.RETURNED) | Q(filing_number__gt="")),
+            confirmed=Count("pk", filter=Q(confirmation="confirmed")),
+        )
+        totals["diversion_rate"] = _share(totals["diverted"], totals["sent"])
+        totals["success_rate"] = _share(totals["succeeded"], totals["diverted"])
+        return totals
+
+    def by(column):
+        return [
+            {column: row[column], **_rates(row)}
+            for row in rows.values(column)
+            .annotate(
+                sent=Count("pk"),
+                diverted=Count("pk", filter=Q(case__isnull=False)),
+                succeeded=Count("pk", filter=RESOLVED),
+                returned=Count("pk", filter=Q(status=Handoff.State.RETURNED) | Q(filing_number__gt="")),
+                confirmed=Count("pk", filter=Q(confirmation="confirmed")),
+            )
+            .order_by(column)
+        ]
+
+    return {**figures(rows), "by_court": by("sender_code"), "by_center": by("center_code")}
+
+
+def _rates(row: dict) -> dict:
+    return {
+        **{
+            key: value
+            for key, value in row.items()
+            if key in ("sent", "diverted", "succeeded", "returned", "confirmed")
+        },
+        "diversion_rate": _share(row["diverted"], row["sent"]),
+        "success_rate": _share(row["succeeded"], row["diverted"]),
+    }
+
+
+def police_figures(*, user, start=None, end=None) -> dict:
+    """警调: dispute alerts the police pushed, and how many of their cases were resolved."""
+    rows = _handoffs_in(user, Handoff.Source.POLICE, start, end)
+    totals = rows.aggregate(
+        received=Count("pk"),
+        accepted=Count("pk", filter=~Q(status=Handoff.State.SENT)),
+        resolved=Count("pk", filter=RESOLVED),
+        repeated=Count("pk", filter=Q(case__report_count__gt=1)),
+    )
+    return {**totals, "resolved_rate": _share(totals["resolved"], totals["received"])}
+
+
+def petition_figures(*, user, start=None, end=None) -> dict:
+    """访调: petitions by category, handled on time (the resolve limit met), repeat petitions."""
+    rows = _handoffs_in(user, Handoff.Source.PETITION, start, end)
+    on_time = Q(
+        case__deadlines__stage="resolve",
+        case__deadlines__met_at__isnull=False,
+        case__deadlines__met_at__lte=F("case__deadlines__due_at"),
+    )
+    by_category = (
+        rows.values("petition_category")
+        .annotate(
+            total=Count("pk", distinct=True),
+            on_time=Count("pk", filter=on_time, distinct=True),
+            repeat=Count("pk", filter=Q(repeat_count__gt=0), distinct=True),
+        )
+        .order_by("petition_category")
+    )
+    categories = [{**row, "on_time_rate": _share(row["on_time"], row["total"])} for row in by_category]
+    total = sum(row["total"] for row in categories)
+    return {
+        "total": total,
+        "repeat": sum(row["repeat"] for row in categories),
+        "on_time": sum(row["on_time"] for row in categories),
+        "by_category": categories,
+    }

@@ -8,7 +8,8 @@ from cases import services
 
 
 def sweep_overdue() -> int:
-    return services.sweep_overdue()
+    """Every few minutes: stages past their limit, and court cases whose mediation period ran out."""
+    return services.sweep_overdue() + services.expire_court_handoffs()
 
 
 def recompute_deadlines(since: str) -> int:

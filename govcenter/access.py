@@ -56,6 +56,10 @@ class Action(StrEnum):
     CASE_HAND_BACK = "case.hand_back"
     CASE_PII_VIEW = "case.pii_view"
     CASE_ATTACH = "case.attach"
+    HANDOFF_VIEW = "handoff.view"
+    HANDOFF_SEND = "handoff.send"
+    HANDOFF_RECEIVE = "handoff.receive"
+    HANDOFF_SENDER = "handoff.sender"
 
 
 ACTION_LABELS = {
@@ -80,6 +84,10 @@ ACTION_LABELS = {
     Action.CASE_HAND_BACK: _("Hand cases back to the court, police or petition office"),
     Action.CASE_PII_VIEW: _("See full identity numbers and phone numbers"),
     Action.CASE_ATTACH: _("Add evidence files"),
+    Action.HANDOFF_VIEW: _("See the hand-offs from the court, police and petition office"),
+    Action.HANDOFF_SEND: _("Hand cases over to a center"),
+    Action.HANDOFF_RECEIVE: _("Receive, accept or return hand-offs"),
+    Action.HANDOFF_SENDER: _("Record the court's steps on what you handed over"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -100,24 +108,32 @@ _CASE_WORK = {
     Action.CASE_ATTACH,
 }
 
+_HANDOFF_WORK = {Action.HANDOFF_VIEW, Action.HANDOFF_RECEIVE}
+
+# Which hand-offs each sending role may make: a court clerk sends court cases only, and so on.
+SEND_SOURCES = {Role.COURT: "court", Role.POLICE: "police", Role.PETITION: "petition"}
+
 # What each role may do over the whole subtree of the center where it is held.
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.DIRECTOR: frozenset(
-        _EVERYONE | _CASE_WORK | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN}
+        _EVERYONE
+        | _CASE_WORK
+        | _HANDOFF_WORK
+        | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN}
     ),
-    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK),
+    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK),
     Role.MEDIATOR: frozenset(
         _EVERYONE | {Action.CASE_VIEW, Action.CASE_RESOLVE, Action.CASE_PII_VIEW, Action.CASE_ATTACH}
     ),
     Role.GRID_WORKER: frozenset(_EVERYONE | {Action.CASE_VIEW, Action.CASE_CREATE, Action.CASE_ATTACH}),
     # Court, police and petition staff bring cases in; they follow the ones they handed over
     # through object grants, not the whole subtree's caseload.
-    Role.COURT: frozenset(_EVERYONE | {Action.CASE_CREATE}),
-    Role.POLICE: frozenset(_EVERYONE | {Action.CASE_CREATE}),
-    Role.PETITION: frozenset(_EVERYONE | {Action.CASE_CREATE}),
+    Role.COURT: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
+    Role.POLICE: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
+    Role.PETITION: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
     # Department officers see only what was dispatched to their department (see RELATIONS).
     Role.DEPARTMENT: frozenset(_EVERYONE),
-    Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW}),
+    Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}),
     Role.EXPERT: frozenset(_EVERYONE),
 }
 
@@ -172,6 +188,10 @@ POLICIES: dict[str, ModelPolicy] = {
     "govcenter.department": ModelPolicy(),
     "govcenter.membership": ModelPolicy(),
     "govcenter.auditevent": ModelPolicy(),
+    "cases.handoff": ModelPolicy(
+        # The sender keeps read access to what it handed over, and records the court's own steps.
+        grants={Action.HANDOFF_VIEW: ("view_handoff", "send_handoff"), Action.HANDOFF_SENDER: ("send_handoff",)},
+    ),
     "cases.case": ModelPolicy(
         code_fields=("center_code", "origin_code"),
         # Cases never leave their county (escalation stops there), so for a county or anything above
@@ -249,6 +269,22 @@ def roots(user, action: Action) -> list[str]:
 def roles_at(user, center_code: str) -> set[str]:
     """The roles the user holds over a center (at it or above it)."""
     return {seat.role for seat in seats(user) if is_within(center_code, seat.center_code)}
+
+
+def may_send(user, source: str, center_code: str) -> bool:
+    """Whether the user holds the sending role of this source over the receiving center."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(
+        SEND_SOURCES.get(seat.role) == source and is_within(center_code, seat.center_code) for seat in seats(user)
+    )
+
+
+def sources_of(user) -> list[str]:
+    """The hand-off sources the user may send, in a stable order."""
+    if getattr(user, "is_superuser", False):
+        return list(SEND_SOURCES.values())
+    return sorted({SEND_SOURCES[seat.role] for seat in seats(user) if seat.role in SEND_SOURCES})
 
 
 def has_action_anywhere(user, action: Action) -> bool:

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from cases import api as cases_api
+from cases import api_handoffs
 from cases import urls as cases_urls
 from govcenter import api, views
 
@@ -18,6 +19,7 @@ router.register("members", api.MemberViewSet, basename="api-member")
 router.register("cases", cases_api.CaseViewSet, basename="api-case")
 router.register("categories", cases_api.CategoryViewSet, basename="api-category")
 router.register("notifications", cases_api.NotificationViewSet, basename="api-notification")
+router.register("handoffs", api_handoffs.HandoffViewSet, basename="api-handoff")
 
 urlpatterns = [
     path("", views.home, name="home"),

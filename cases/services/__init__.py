@@ -18,6 +18,20 @@ from cases.services.core import (
 )
 from cases.services.dispatch import case_dispatch, dispatch_accept, dispatch_decline, dispatch_report
 from cases.services.files import ALLOWED_FILES, attachment_add
+from cases.services.handoffs import (
+    COURT_REFERENCE,
+    HandoffInput,
+    check_reference,
+    expire_court_handoffs,
+    handoff_accept,
+    handoff_confirmation,
+    handoff_extend,
+    handoff_file,
+    handoff_import,
+    handoff_receive,
+    handoff_return,
+    handoff_send,
+)
 from cases.services.intake import (
     DUPLICATE_WINDOW,
     CaseInput,
@@ -47,6 +61,18 @@ from cases.services.workflow import (
 )
 
 __all__ = [
+    "COURT_REFERENCE",
+    "HandoffInput",
+    "check_reference",
+    "expire_court_handoffs",
+    "handoff_accept",
+    "handoff_confirmation",
+    "handoff_extend",
+    "handoff_file",
+    "handoff_import",
+    "handoff_receive",
+    "handoff_return",
+    "handoff_send",
     "ALLOWED_FILES",
     "DUPLICATE_WINDOW",
     "EDITABLE_FIELDS",

@@ -180,6 +180,9 @@ def apply_step(case: Case, actor, step: Step, now: datetime | None = None) -> Ca
         obj=case,
         data={"number": case.number, "from": from_status, "to": case.status, **(step.data or {})},
     )
+    from cases.services.handoffs import follow_case  # the hand-offs of a case follow it
+
+    follow_case(case, step.verb, actor, step.note)
     return case
 
 

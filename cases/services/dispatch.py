@@ -33,6 +33,14 @@ def case_dispatch(
 ) -> Case:
     """Blow the whistle (吹哨派单): send the case to one or more departments with a deadline."""
     case = start_verb(case, actor, "dispatch", expected_version)
+    return dispatch_to(case=case, actor=actor, departments=departments, due_at=due_at, instructions=instructions)
+
+
+def dispatch_to(
+    *, case: Case, actor, departments: list[Department], due_at: datetime | None = None, instructions: str = ""
+) -> Case:
+    """The dispatch itself, on a case already locked and checked (by `case_dispatch`, or by the
+    petition routing, where the petition office's category decides the department)."""
     if case.center.level not in (Level.COUNTY, Level.TOWNSHIP):
         raise CaseError(_("Only township and county centers dispatch to departments."), field="departments")
     if not departments:

@@ -80,7 +80,7 @@ def normalise_phone(value: str) -> str:
     return value
 
 
-def _clean_parties(parties: list[PartyInput]) -> list[Party]:
+def clean_parties(parties: list[PartyInput]) -> list[Party]:
     if not any(p.role == Party.Role.APPLICANT for p in parties):
         raise CaseError(_("A case needs at least one applicant (the person who raised it)."), field="parties")
     rows = []
@@ -207,7 +207,7 @@ def case_create(
     if not public and not access.can_at(actor, Action.CASE_CREATE, center.code):
         raise NotAllowed(_("You may not record cases at this center."))
     _check_input(data, center)
-    parties = _clean_parties(data.parties)
+    parties = clean_parties(data.parties)
     now = timezone.now()
     received_at = received_at or now
     if not force_new:

@@ -212,6 +212,12 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
 def case_hand_back(*, actor, case: Case, reason: str, expected_version: int | None = None) -> Case:
     """Return the case to where it came from (court, police, petition office)."""
     case = start_verb(case, actor, "hand-back", expected_version)
+    return hand_back(case=case, actor=actor, reason=reason)
+
+
+def hand_back(*, case: Case, actor, reason: str) -> Case:
+    """The hand-back itself, on a case already locked and checked (by `case_hand_back`, or by the
+    sweep when a court's time limit runs out)."""
     if not reason.strip():
         raise CaseError(_("Say why the case is handed back."), field="reason")
     case.closed_at = timezone.now()
