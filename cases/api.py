@@ -7,6 +7,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -152,6 +153,7 @@ class CaseDetailSerializer(CaseListSerializer):
     attachments = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
+    receipt = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -195,6 +197,13 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_attachments(self, case) -> list[dict]:
         return AttachmentSerializer(case.attachments.all(), many=True).data
+
+    def get_receipt(self, case) -> str | None:
+        """Only intake staff, who hand it to the person, see the receipt: it is what the public
+        pages ask for, including the satisfaction rating."""
+        user = self.context["request"].user
+        may = any(access.can_at(user, Action.CASE_CREATE, code) for code in (case.center_code, case.origin_code))
+        return case.receipt if may else None
 
     def get_allowed_actions(self, case) -> list[str]:
         return services.allowed_verbs(case, self.context["request"].user)
@@ -315,7 +324,9 @@ class AssignMediatorSerializer(VerbSerializer):
 
 
 class ResolveSerializer(VerbSerializer):
-    outcome = serializers.ChoiceField(choices=[("resolved", _("Resolved")), ("failed", _("Failed"))])
+    outcome = serializers.ChoiceField(
+        choices=[("resolved", gettext_lazy("Resolved")), ("failed", gettext_lazy("Failed"))]
+    )
     note = serializers.CharField()
 
 
@@ -659,6 +670,7 @@ class PublicStatusView(APIView):
 
 class PublicRatingSerializer(serializers.Serializer):
     value = serializers.ChoiceField(choices=Rating.Value.choices)
+    phone_last4 = serializers.RegexField(r"^[0-9]{4}$", help_text="the last four digits of the reporter's phone")
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 

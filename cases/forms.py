@@ -257,6 +257,11 @@ class ReceiptLookupForm(forms.Form):
 
 class PublicRatingForm(forms.Form):
     value = forms.ChoiceField(label=_("How satisfied are you?"), choices=Rating.Value.choices, widget=forms.RadioSelect)
+    phone_last4 = forms.RegexField(
+        label=_("Last four digits of the phone number you gave"),
+        regex=r"^[0-9]{4}$",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4}),
+    )
     comment = forms.CharField(
         label=_("Comment (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

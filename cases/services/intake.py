@@ -211,7 +211,10 @@ def case_create(
     now = timezone.now()
     received_at = received_at or now
     if not force_new:
-        duplicates = list(find_duplicates(center=center, parties=parties, category=data.category, now=now)[:5])
+        # Only cases the recorder may see are offered: the check must not tell anyone which cases
+        # a phone or ID number has elsewhere.
+        candidates = find_duplicates(center=center, parties=parties, category=data.category, now=now)
+        duplicates = list(access.scope(actor, candidates, Action.CASE_VIEW)[:5])
         if duplicates:
             raise CaseConflict(
                 _("The same person raised a case that is still open: link this report to it, or record it as new."),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from cases.models import (
     Case,
     CaseEvent,
+    Party,
     Rating,
     Status,
 )
@@ -55,11 +56,20 @@ def record_rating(case: Case, *, value: str, comment: str, source: str, actor=No
 
 
 @transaction.atomic
-def rating_submit_public(*, receipt: str, value: str, comment: str = "") -> Rating:
-    """The person rates the outcome through the receipt page, once the case was fed back."""
+def rating_submit_public(*, receipt: str, value: str, phone_last4: str, comment: str = "") -> Rating:
+    """The person rates the outcome through the receipt page, once the case was fed back.
+
+    The receipt alone is not enough: staff see it, and they must not rate their own work. The last
+    four digits of the phone number the person gave prove it is them.
+    """
     case = Case.objects.select_for_update().filter(receipt=receipt).first()
     if case is None:
         raise CaseError(_("No report has this receipt code."), field="receipt")
+    phones = [p for p in case.parties.filter(role=Party.Role.APPLICANT).values_list("phone", flat=True) if p]
+    if phones and not any(phone.endswith(phone_last4.strip()) and len(phone_last4.strip()) == 4 for phone in phones):
+        raise CaseError(
+            _("The last four digits do not match the phone number given with the report."), field="phone_last4"
+        )
     if case.status not in (Status.FEEDBACK_GIVEN, Status.FOLLOWED_UP, Status.CLOSED):
         raise CaseConflict(_("You can rate the outcome once you have been told it."))
     return record_rating(case, value=value, comment=comment, source=Rating.Source.PUBLIC)

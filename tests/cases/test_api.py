@@ -354,16 +354,23 @@ class TestPublicIntake:
         status = api.get(f"/api/v1/public/reports/{receipt}/").json()
         assert status["status"] == "received" and status["can_rate"] is False
         assert "市民甲" not in str(status) and "1370000" not in str(status) and case.number not in str(status)
-        assert api.post(f"/api/v1/public/reports/{receipt}/rating/", {"value": "satisfied"}).status_code == 409
+        rate = {"value": "satisfied", "phone_last4": "1111"}
+        assert api.post(f"/api/v1/public/reports/{receipt}/rating/", rate).status_code == 409
         services.case_classify(actor=clerk, case=case, category=category)
         services.case_resolve(actor=clerk, case=Case.objects.get(pk=case.pk), outcome="resolved", note="已修复")
         services.case_feedback(actor=clerk, case=Case.objects.get(pk=case.pk), note="已电话告知")
         assert api.get(f"/api/v1/public/reports/{receipt}/").json()["can_rate"] is True
-        rated = api.post(f"/api/v1/public/reports/{receipt}/rating/", {"value": "dissatisfied", "comment": "太慢"})
+        # The receipt alone does not do: staff see it too, and must not rate their own work.
+        guessed = {"value": "satisfied", "phone_last4": "0000"}
+        assert api.post(f"/api/v1/public/reports/{receipt}/rating/", guessed).status_code == 400
+        rated = api.post(
+            f"/api/v1/public/reports/{receipt}/rating/",
+            {"value": "dissatisfied", "comment": "太慢", "phone_last4": "1111"},
+        )
         assert rated.status_code == 201
         case.refresh_from_db()
         assert case.review_required and case.rating.value == "dissatisfied"
-        assert api.post(f"/api/v1/public/reports/{receipt}/rating/", {"value": "satisfied"}).status_code == 409
+        assert api.post(f"/api/v1/public/reports/{receipt}/rating/", rate).status_code == 409
 
     def test_a_dissatisfied_rating_goes_before_the_director(self, api, tree, clerk, director, category, api_as):
         case_receipt = self._report(api, tree["620102001"].public_token).json()["receipt"]
@@ -371,7 +378,7 @@ class TestPublicIntake:
         services.case_classify(actor=clerk, case=case, category=category)
         services.case_resolve(actor=clerk, case=Case.objects.get(pk=case.pk), outcome="resolved", note="好了")
         services.case_feedback(actor=clerk, case=Case.objects.get(pk=case.pk), note="告知")
-        services.rating_submit_public(receipt=case_receipt, value="dissatisfied")
+        services.rating_submit_public(receipt=case_receipt, value="dissatisfied", phone_last4="1111")
         services.case_follow_up(actor=clerk, case=Case.objects.get(pk=case.pk), note="仍不满意")
         client = api_as(director)
         assert client.post(f"/api/v1/cases/{case.pk}/close/", {}, format="json").status_code == 409

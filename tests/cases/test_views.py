@@ -503,7 +503,11 @@ def test_citizen_reports_follows_and_rates_the_outcome(client, tree, clerk, drai
     services.case_feedback(actor=clerk, case=case, note="电话告知已修复")
     html = client.get(f"/receipt/{case.receipt}/").content.decode()
     assert 'name="value"' in html
-    rated = client.post(f"/receipt/{case.receipt.lower()}/", {"value": "dissatisfied", "comment": "修得太慢"})
+    wrong = client.post(f"/receipt/{case.receipt}/", {"value": "satisfied", "phone_last4": "0000"})
+    assert wrong.status_code == 303 and not Rating.objects.filter(case=case).exists()
+    rated = client.post(
+        f"/receipt/{case.receipt.lower()}/", {"value": "dissatisfied", "comment": "修得太慢", "phone_last4": "2222"}
+    )
     assert rated.status_code == 303
     case.refresh_from_db()
     assert case.rating.value == Rating.Value.DISSATISFIED and case.review_required
