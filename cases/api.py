@@ -359,8 +359,9 @@ def _mediators(usernames):
     users = list(get_user_model().objects.filter(username__in=usernames))
     missing = set(usernames) - {u.username for u in users}
     if missing:
+        # The service's words for a user who is not a mediator here: no hint of who exists.
         raise serializers.ValidationError(
-            {"mediators": [_("Unknown users: %(names)s.") % {"names": ", ".join(sorted(missing))}]}
+            {"mediators": [_("%(name)s cannot be assigned to this case.") % {"name": sorted(missing)[0]}]}
         )
     return users
 

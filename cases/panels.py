@@ -14,7 +14,7 @@ from govcenter.panels import Panel, register
 @register
 def work_today(request):
     user = request.user
-    if not (user.is_superuser or access.roots(user, Action.CASE_VIEW) or access.department_ids(user)):
+    if not (user.is_superuser or access.seats(user)):
         return None
     visible = selectors.case_list_visible(user=user)
     open_cases = visible.filter(status__in=OPEN_STATUSES)

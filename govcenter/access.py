@@ -122,9 +122,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN}
     ),
     Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK),
-    Role.MEDIATOR: frozenset(
-        _EVERYONE | {Action.CASE_VIEW, Action.CASE_RESOLVE, Action.CASE_PII_VIEW, Action.CASE_ATTACH}
-    ),
+    # Mediators work on the cases assigned to them (an object grant per case), not the whole center's.
+    Role.MEDIATOR: frozenset(_EVERYONE),
     Role.GRID_WORKER: frozenset(_EVERYONE | {Action.CASE_VIEW, Action.CASE_CREATE, Action.CASE_ATTACH}),
     # Court, police and petition staff bring cases in; they follow the ones they handed over
     # through object grants, not the whole subtree's caseload.
@@ -208,7 +207,8 @@ POLICIES: dict[str, ModelPolicy] = {
             Action.CASE_ATTACH: ("mediate_case",),
         },
         relations={
-            Action.CASE_VIEW: _dispatched_to_my_department(),
+            # A department that declined a case, or whose dispatch was withdrawn, no longer sees it.
+            Action.CASE_VIEW: _dispatched_to_my_department("pending", "accepted", "done"),
             Action.CASE_ATTACH: _dispatched_to_my_department("pending", "accepted"),
             Action.CASE_ACCEPT: _dispatched_to_my_department("pending", "accepted"),
         },

@@ -122,19 +122,29 @@ def case_send_down(*, actor, case: Case, center: Center, reason: str, expected_v
 def case_assign_mediators(
     *, actor, case: Case, mediators: list, note: str = "", expected_version: int | None = None
 ) -> Case:
-    """Put the case in mediation with one or more mediators (users holding the mediator role).
-
-    A mediator from outside the case's subtree gets a grant on this case only."""
+    """Put the case in mediation with one or more mediators, each given this case (a grant: a
+    mediator sees the cases assigned to them, not the whole center's)."""
     case = start_verb(case, actor, "assign-mediator", expected_version)
     if not mediators:
         raise CaseError(_("Choose at least one mediator."), field="mediators")
     for mediator in mediators:
-        if not any(seat.role == "mediator" for seat in access.seats(mediator)):
-            raise CaseError(_("%(name)s is not a mediator.") % {"name": mediator.get_username()}, field="mediators")
-        if not access.can(mediator, Action.CASE_RESOLVE, case):
-            access.grant(mediator, Action.CASE_RESOLVE, case)
+        if not may_mediate(mediator, case):
+            # One message for "no such mediator here" and "not a mediator": it must not tell who is what.
+            raise CaseError(
+                _("%(name)s cannot be assigned to this case.") % {"name": mediator.get_username()}, field="mediators"
+            )
+        access.grant(mediator, Action.CASE_RESOLVE, case)
     names = [m.get_username() for m in mediators]
     return apply_step(case, actor, Step("assign-mediator", Status.IN_MEDIATION, note=note, data={"mediators": names}))
+
+
+def may_mediate(user, case: Case) -> bool:
+    """A mediator of the case's county, or of a center above it (a city's or province's expert)."""
+    return any(
+        seat.role == "mediator"
+        and (case.center_code.startswith(seat.center_code) or seat.center_code.startswith(case.county_code))
+        for seat in access.seats(user)
+    )
 
 
 @transaction.atomic

@@ -140,7 +140,7 @@ CASE_READERS = {
     (Role.DIRECTOR, "unrelated"): 404,
     (Role.AUDITOR, "parent"): 200,
     (Role.AUDITOR, "sibling"): 404,
-    (Role.MEDIATOR, "own"): 200,
+    (Role.MEDIATOR, "own"): 404,  # a mediator sees the cases assigned to them (test_workflow)
     (Role.GRID_WORKER, "child"): 404,
     (Role.DEPARTMENT, "parent"): 404,  # no dispatch to its department yet
     (Role.COURT, "parent"): 404,  # court staff follow only what they handed over
@@ -154,7 +154,7 @@ CASE_CLASSIFIERS = {
     (Role.CLERK, "sibling"): 404,
     (Role.DIRECTOR, "parent"): 200,
     (Role.AUDITOR, "parent"): 403,  # sees it, may not change it
-    (Role.MEDIATOR, "own"): 403,
+    (Role.MEDIATOR, "own"): 404,
     (Role.DEPARTMENT, "parent"): 404,
 }
 
@@ -191,6 +191,33 @@ def test_a_department_given_a_dispatch_sees_and_accepts_that_case_only(make_case
     assert [row["id"] for row in client.get("/api/v1/cases/").json()["results"]] == [case.pk]
     assert client.post(f"/api/v1/cases/{case.pk}/accept/", {}, format="json").status_code == 200
     assert client.post(f"/api/v1/cases/{case.pk}/close/", {}, format="json").status_code == 409
+
+
+def test_a_department_that_declined_no_longer_sees_the_case(make_case, clerk, api_as, tree, category):
+    department = Department.objects.get(center_code="620102")
+    officer = make_member(tree["620102"], Role.DEPARTMENT)
+    Membership.objects.filter(pk=officer.pk).update(department=department)
+    case = make_case(category=category)
+    services.case_dispatch(actor=clerk, case=case, departments=[department])
+    client = api_as(officer.user)
+    assert (
+        client.post(f"/api/v1/cases/{case.pk}/decline/", {"reason": "非本部门职责"}, format="json").status_code == 200
+    )
+    assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+
+
+def test_a_mediator_of_another_county_cannot_be_assigned(make_case, clerk, api_as, tree, category):
+    from govcenter.divisions import Level
+
+    other_county = Center.objects.create(code="620103", level=Level.COUNTY, name="七里河区", parent_id="6201")
+    far_mediator = make_member(other_county, Role.MEDIATOR).user
+    case = make_case(category=category)
+    for usernames in ([far_mediator.username], ["nobody-at-all"]):
+        response = api_as(clerk).post(
+            f"/api/v1/cases/{case.pk}/assign-mediator/", {"mediators": usernames}, format="json"
+        )
+        assert response.status_code == 400
+        assert "cannot be assigned" in response.json()["mediators"][0] or "不能" in response.json()["mediators"][0]
 
 
 def test_sibling_township_lists_never_include_each_other(make_case, member_at, api_as):
