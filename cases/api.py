@@ -87,6 +87,7 @@ class DeadlineSerializer(serializers.Serializer):
     stage_label = ChoiceLabelField(Stage.choices, source="stage")
     due_at = serializers.DateTimeField()
     met_at = serializers.DateTimeField()
+    superseded_at = serializers.DateTimeField(help_text="set on the limits of an earlier round (case reopened)")
     overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, deadline) -> bool:
@@ -460,6 +461,7 @@ class CaseViewSet(
 ):
     """Cases visible to the caller. Writes go through the workflow verbs, one endpoint each."""
 
+    lookup_value_regex = "[0-9]+"  # anything else is not a case: 404, never a 500
     serializer_class = CaseListSerializer
     filterset_class = CaseFilter
     permission_classes = [ActionPermission]
@@ -596,6 +598,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's own notifications; `?unread=true` for the new ones."""
 
+    lookup_value_regex = "[0-9]+"
     serializer_class = NotificationSerializer
 
     def get_queryset(self):

@@ -231,6 +231,7 @@ class HandoffViewSet(
 
     serializer_class = HandoffSerializer
     filterset_class = HandoffFilter
+    lookup_value_regex = "[0-9]+"
     permission_classes = [ActionPermission]
     access_actions = {"create": Action.HANDOFF_SEND, "import_file": Action.HANDOFF_SEND}
 

@@ -82,15 +82,17 @@ def refresh_summary(case: Case, now: datetime) -> list[str]:
     """
     before = (case.next_due_at, case.next_stage, case.is_overdue)
     if case.status in CLOCK_STOPPED:
-        open_deadlines = []
+        running = []
     else:
-        open_deadlines = sorted(
-            (d for d in case.deadlines.all() if d.met_at is None), key=lambda d: (d.due_at, STAGE_ORDER[d.stage])
+        running = sorted(
+            (d for d in case.deadlines.all() if d.met_at is None and d.superseded_at is None),
+            key=lambda d: (d.due_at, STAGE_ORDER[d.stage]),
         )
-    upcoming = open_deadlines[0] if open_deadlines else None
+    upcoming = running[0] if running else None
     case.next_due_at = upcoming.due_at if upcoming else None
     case.next_stage = upcoming.stage if upcoming else ""
-    case.is_overdue = any(d.due_at < now for d in open_deadlines)
+    # A paused clock is not late: the limits move back by the pause when it resumes.
+    case.is_overdue = not case.is_paused and any(d.due_at < now for d in running)
     after = (case.next_due_at, case.next_stage, case.is_overdue)
     return [
         name

@@ -342,11 +342,22 @@ class Stage(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow up")
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def running(self):
+        """The limits still counting: not met, and not replaced by a reopening."""
+        return self.filter(met_at__isnull=True, superseded_at__isnull=True)
+
+    def current(self):
+        """This round's limits (a reopened case keeps the earlier rounds, superseded)."""
+        return self.filter(superseded_at__isnull=True)
+
+
 class Deadline(models.Model):
     """One stage's time limit on one case.
 
     The due time is derived from `start_at`, `amount` and `unit` plus any pause, so it can be
-    recomputed when the working-day calendar changes.
+    recomputed when the working-day calendar changes. Reopening a case starts new limits and keeps
+    the old ones, marked superseded, so whether the first round was on time is never lost.
     """
 
     class Unit(models.TextChoices):
@@ -365,13 +376,26 @@ class Deadline(models.Model):
     due_at = models.DateTimeField(_("due"))
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("superseded at (case reopened)"), null=True, blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         ordering = ["case", "due_at"]
-        constraints = [models.UniqueConstraint(fields=["case", "stage"], name="deadline_one_per_stage")]
-        indexes = [models.Index(fields=["due_at"], name="deadline_open_due", condition=Q(met_at__isnull=True))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "stage"], condition=Q(superseded_at__isnull=True), name="deadline_one_current_per_stage"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="deadline_running_due",
+                condition=Q(met_at__isnull=True, superseded_at__isnull=True),
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.stage} {self.due_at:%Y-%m-%d %H:%M}"

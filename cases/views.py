@@ -308,6 +308,7 @@ def case_detail(request, case_id: int):
     deadlines = [
         {"deadline": d, "label": _stage_label(d.stage), "overdue": (d.met_at or now) > d.due_at}
         for d in case.deadlines.all()
+        if d.superseded_at is None  # this round's limits; earlier rounds stay on record for the reports
     ]
     dispatches = [
         {

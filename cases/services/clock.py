@@ -1,6 +1,6 @@
 """The clock: pausing and resuming, the overdue sweep, recomputation after calendar changes."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,15 +50,25 @@ def case_resume(*, actor, case: Case, expected_version: int | None = None) -> Ca
     pause.ended_at = now
     pause.save(update_fields=["ended_at"])
     calendar = WorkCalendar.around(timezone.localdate(pause.started_at))
-    lost_workdays = max(0, calendar.between(pause.started_at, now))
+    lost_workdays = whole_workdays_within(calendar, pause.started_at, now)
     lost_seconds = int((now - pause.started_at).total_seconds())
-    for deadline in Deadline.objects.filter(case=case, met_at__isnull=True):
+    for deadline in Deadline.objects.running().filter(case=case):
         deadline.paused_workdays += lost_workdays
         deadline.paused_seconds += lost_seconds
         deadline.due_at = sla.compute_due(deadline, calendar)
-        deadline.save(update_fields=["paused_workdays", "paused_seconds", "due_at"])
+        if deadline.overdue_at and deadline.due_at > now:
+            deadline.overdue_at = None  # no longer late: the sweep marks it again if it becomes so
+        deadline.save(update_fields=["paused_workdays", "paused_seconds", "due_at", "overdue_at"])
     case.is_paused = False
     return apply_step(case, actor, Step("resume", data={"paused_workdays": lost_workdays}, fields=("is_paused",)))
+
+
+def whole_workdays_within(calendar: WorkCalendar, start: datetime, end: datetime) -> int:
+    """Working days that lie wholly inside [start, end]: a pause of minutes across midnight adds
+    none, a pause from Thursday to Monday adds Friday (and a worked Saturday)."""
+    first = timezone.localdate(start) + timedelta(days=1)
+    last = timezone.localdate(end) - timedelta(days=1)
+    return calendar.between(first - timedelta(days=1), last) if last >= first else 0
 
 
 def sweep_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
@@ -73,8 +83,10 @@ def sweep_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
         with transaction.atomic():
             due = list(
                 Deadline.objects.select_for_update(skip_locked=True)
-                .filter(met_at__isnull=True, overdue_at__isnull=True, due_at__lt=now)
+                .running()
+                .filter(overdue_at__isnull=True, due_at__lt=now)
                 .exclude(case__status__in=sla.CLOCK_STOPPED)
+                .exclude(case__is_paused=True)
                 .select_related("case")
                 .order_by("due_at")[:batch]
             )
@@ -114,28 +126,37 @@ def _mark_overdue(deadline: Deadline, now: datetime) -> None:
 
 
 def recompute_deadlines(*, since, now: datetime | None = None) -> int:
-    """After the working-day calendar changed from `since` on: recompute open working-day deadlines
-    that reach that day, and the overdue flags that follow from them."""
+    """After the working-day calendar changed from `since` on: recompute the running working-day
+    limits that reach that day, case by case, each under its case's lock. Safe to retry: a case
+    already recomputed is simply recomputed to the same values."""
     now = now or timezone.now()
-    changed = 0
-    open_deadlines = (
-        Deadline.objects.filter(met_at__isnull=True, unit=Deadline.Unit.WORKDAYS, due_at__date__gte=since)
-        .exclude(case__status__in=sla.CLOCK_STOPPED)
-        .order_by("case_id")
-    )
     calendar = WorkCalendar.load()
-    case_ids = set()
-    for deadline in open_deadlines.iterator(chunk_size=1000):
+    affected = (
+        Deadline.objects.running()
+        .filter(unit=Deadline.Unit.WORKDAYS, due_at__date__gte=since)
+        .exclude(case__status__in=sla.CLOCK_STOPPED)
+        .values_list("case_id", flat=True)
+        .distinct()
+    )
+    changed = 0
+    for case_id in list(affected):
+        with transaction.atomic():
+            changed += _recompute_case(case_id, calendar, now)
+    return changed
+
+
+def _recompute_case(case_id: int, calendar: WorkCalendar, now: datetime) -> int:
+    case = Case.objects.select_for_update().get(pk=case_id)
+    changed = 0
+    for deadline in Deadline.objects.running().filter(case=case, unit=Deadline.Unit.WORKDAYS):
         due = sla.compute_due(deadline, calendar)
         if due != deadline.due_at:
             deadline.due_at = due
             if deadline.overdue_at and due >= now:
                 deadline.overdue_at = None
             deadline.save(update_fields=["due_at", "overdue_at"])
-            case_ids.add(deadline.case_id)
             changed += 1
-    for case in Case.objects.filter(pk__in=case_ids).prefetch_related("deadlines"):
-        fields = sla.refresh_summary(case, now)
-        if fields:
-            case.save(update_fields=fields)
+    fields = sla.refresh_summary(case, now)
+    if fields:
+        case.save(update_fields=fields)
     return changed

@@ -13,7 +13,9 @@ from cases.models import (
     OPEN_STATUSES,
     Case,
     CaseEvent,
+    ClockPause,
     Deadline,
+    Dispatch,
     Stage,
     Status,
 )
@@ -160,6 +162,7 @@ def apply_step(case: Case, actor, step: Step, now: datetime | None = None) -> Ca
     case.version += 1
     _meet_stages(case, step.verb, now)
     changed = set(step.fields) | {"status", "version", "updated_at"}
+    changed |= _leave_open_work(case, step.verb, now)
     changed |= set(sla.refresh_summary(case, now))
     case.save(update_fields=sorted(changed))
     CaseEvent.objects.create(
@@ -186,11 +189,30 @@ def apply_step(case: Case, actor, step: Step, now: datetime | None = None) -> Ca
     return case
 
 
+# Verbs after which the departments' dispatches no longer stand: the case was decided, moved to
+# another level, or went back to its sender.
+ENDS_DISPATCHES = frozenset({"resolve", "fail", "escalate", "send-down", "hand-back", "close"})
+
+
+def _leave_open_work(case: Case, verb: str, now: datetime) -> set[str]:
+    """What a case leaves behind when it stops being open work: live dispatches are withdrawn, and
+    a paused clock is stopped for good (a later reopening starts fresh limits, not old pauses)."""
+    if verb in ENDS_DISPATCHES:
+        case.dispatches.filter(status__in=[Dispatch.State.PENDING, Dispatch.State.ACCEPTED]).update(
+            status=Dispatch.State.WITHDRAWN
+        )
+    if case.is_paused and case.status not in OPEN_STATUSES:
+        ClockPause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        case.is_paused = False
+        return {"is_paused"}
+    return set()
+
+
 def _meet_stages(case: Case, verb: str, now: datetime) -> None:
     stages = [Stage.RESPOND]
     if verb in STAGE_MET_BY:
         stages.append(STAGE_MET_BY[verb])
-    Deadline.objects.filter(case=case, stage__in=stages, met_at__isnull=True).update(met_at=now)
+    Deadline.objects.running().filter(case=case, stage__in=stages).update(met_at=now)
 
 
 def start_verb(case: Case, actor, verb: str, expected_version: int | None) -> Case:

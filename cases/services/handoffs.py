@@ -208,7 +208,7 @@ def _earlier_petitions(data: HandoffInput, now: datetime) -> int:
 
 def _set_court_limit(case: Case, *, days: int, start: datetime) -> None:
     """A diverted court case has the court's limit (30 days), in calendar days, to be mediated."""
-    for deadline in Deadline.objects.filter(case=case, stage__in=[Stage.RESOLVE, Stage.FEEDBACK]):
+    for deadline in Deadline.objects.running().filter(case=case, stage__in=[Stage.RESOLVE, Stage.FEEDBACK]):
         deadline.start_at, deadline.amount, deadline.unit = start, days, Deadline.Unit.DAYS
         deadline.paused_seconds = deadline.paused_workdays = 0
         deadline.due_at = sla.compute_due(deadline, None)

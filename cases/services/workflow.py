@@ -179,6 +179,9 @@ def case_follow_up(
 ) -> Case:
     """Follow up (回访); the clerk may record the rating given on the phone."""
     case = start_verb(case, actor, "follow-up", expected_version)
+    if rating and Rating.objects.filter(case=case).exists():
+        # The person already rated online: keep their word, and say so before anything changes.
+        raise CaseError(_("The person already rated the outcome; leave the rating empty."), field="rating")
     if not note.strip():
         raise CaseError(_("Write what the follow-up found."), field="note")
     case = apply_step(case, actor, Step("follow-up", Status.FOLLOWED_UP, note=note))
@@ -208,7 +211,7 @@ def case_reopen(*, actor, case: Case, reason: str, expected_version: int | None 
     case.closed_at, case.review_required, case.resolved_level = None, False, None
     calendar = WorkCalendar.around(timezone.localdate(now))
     restarted = [Stage.RESOLVE, Stage.FEEDBACK, Stage.FOLLOW_UP]
-    Deadline.objects.filter(case=case, stage__in=restarted).delete()
+    Deadline.objects.current().filter(case=case, stage__in=restarted).update(superseded_at=now)
     Deadline.objects.bulk_create(sla.build_deadlines(case, now, restarted, calendar))
     return apply_step(
         case,

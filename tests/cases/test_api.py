@@ -477,3 +477,32 @@ def test_a_case_recorded_after_midnight_on_new_years_eve_counts_in_the_new_year(
     # 17:30 UTC on 31 December is 01:30 on 1 January in Lanzhou.
     case = make_case(received_at=datetime(2026, 12, 31, 17, 30, tzinfo=ZoneInfo("UTC")))
     assert (case.year, case.number) == (2027, "620102-2027-000001")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/abc/", "/api/v1/handoffs/abc/"])
+def test_a_non_numeric_id_is_404_not_500(path, clerk, api_as):
+    assert api_as(clerk).get(path).status_code == 404
+
+
+def test_a_non_numeric_notification_is_404(clerk, api_as):
+    assert api_as(clerk).post("/api/v1/notifications/abc/read/").status_code == 404
+
+
+def test_resolving_withdraws_the_live_dispatches(make_case, clerk, category):
+    case = make_case(category=category)
+    services.case_dispatch(actor=clerk, case=case, departments=[Department.objects.get(center_code="620102")])
+    Case.objects.filter(pk=case.pk).update(status=Status.ACCEPTED)  # as if the department took it
+    services.case_resolve(actor=clerk, case=Case.objects.get(pk=case.pk), outcome="resolved", note="中心直接化解")
+    assert list(case.dispatches.values_list("status", flat=True)) == ["withdrawn"]
+
+
+def test_a_phone_rating_after_an_online_one_is_refused_before_anything_changes(make_case, clerk, category):
+    from govcenter.errors import DomainError
+
+    case = make_case(category=category, phone="13700001111")
+    services.case_resolve(actor=clerk, case=case, outcome="resolved", note="已解决")
+    services.case_feedback(actor=clerk, case=Case.objects.get(pk=case.pk), note="已告知")
+    services.rating_submit_public(receipt=case.receipt, value="satisfied", phone_last4="1111")
+    with pytest.raises(DomainError):
+        services.case_follow_up(actor=clerk, case=Case.objects.get(pk=case.pk), note="回访", rating="dissatisfied")
+    assert Case.objects.get(pk=case.pk).status == Status.FEEDBACK_GIVEN

@@ -91,10 +91,57 @@ def test_pausing_the_clock_moves_open_deadlines_back(make_case, clerk, monkeypat
     services.case_pause(actor=clerk, case=case, reason="等待当事人补充材料")
     monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 12, 9, 0, tzinfo=SHANGHAI))
     services.case_resume(actor=clerk, case=case)
-    # Paused from Thursday 8 to Monday 12 October: the 9th, 10th (worked Saturday) and 12th were lost.
-    assert _due(case, "resolve") == datetime(2026, 10, 16, 10, 0, tzinfo=SHANGHAI)
+    # Paused from Thursday 8 to Monday 12 October, 09:00: the 9th and the worked Saturday 10th were
+    # lost whole, so resolving moves from the 13th to the 15th.
+    assert _due(case, "resolve") == datetime(2026, 10, 15, 10, 0, tzinfo=SHANGHAI)
     assert case.pauses.get().reason == "等待当事人补充材料"
     assert [e.verb for e in case.events.order_by("id")][-2:] == ["pause", "resume"]
+
+
+def test_a_short_pause_across_midnight_adds_no_working_day(make_case, clerk, monkeypatch):
+    from django.utils import timezone
+
+    case = make_case(received_at=EVE_OF_NATIONAL_DAY)
+    before = _due(case, "resolve")
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 8, 23, 59, tzinfo=SHANGHAI))
+    services.case_pause(actor=clerk, case=case, reason="等待材料")
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 9, 0, 1, tzinfo=SHANGHAI))
+    services.case_resume(actor=clerk, case=case)
+    assert _due(case, "resolve") == before + timedelta(minutes=0)
+
+
+def test_a_paused_case_is_not_swept_and_resuming_clears_stale_marks(make_case, clerk, monkeypatch):
+    from django.utils import timezone
+
+    case = make_case(received_at=EVE_OF_NATIONAL_DAY)
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI))
+    services.case_pause(actor=clerk, case=case, reason="等待鉴定结论")
+    assert services.sweep_overdue(now=datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI)) == 0
+    assert not Case.objects.get(pk=case.pk).is_overdue
+
+
+def test_closing_a_paused_case_ends_the_pause(make_case, clerk, category):
+    from cases.models import ClockPause, Status
+
+    case = make_case(category=category)
+    services.case_pause(actor=clerk, case=case, reason="等待当事人")
+    Case.objects.filter(pk=case.pk).update(status=Status.FOLLOWED_UP)
+    services.case_close(actor=clerk, case=Case.objects.get(pk=case.pk))
+    case.refresh_from_db()
+    assert not case.is_paused and ClockPause.objects.get(case=case).ended_at is not None
+
+
+def test_reopening_keeps_the_first_rounds_limits(make_case, director, category):
+    from cases.models import Status
+
+    case = make_case(category=category)
+    case.deadlines.filter(stage="resolve").update(met_at=case.received_at)
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)
+    services.case_reopen(actor=director, case=Case.objects.get(pk=case.pk), reason="问题复发")
+    rounds = case.deadlines.filter(stage="resolve").order_by("id")
+    assert rounds.count() == 2
+    assert rounds[0].met_at is not None and rounds[0].superseded_at is not None
+    assert rounds[1].met_at is None and rounds[1].superseded_at is None
 
 
 def test_a_new_holiday_moves_the_open_deadlines_it_affects(make_case, superuser, django_capture_on_commit_callbacks):

@@ -43,8 +43,9 @@ def test_seeding_twice_changes_nothing(db):
 
 
 def _wipe():
-    from cases.models import Case, CaseNumberCounter
+    from cases.models import Case, CaseNumberCounter, Handoff
 
+    Handoff.objects.all().delete()
     Case.objects.all().delete()
     CaseNumberCounter.objects.all().delete()
     Department.objects.all().delete()
