@@ -18,7 +18,20 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases import selectors, services
-from cases.models import Case, Category, Channel, Dispatch, Kind, Notification, Party, Rating, Severity, Stage, Status
+from cases.models import (
+    Case,
+    Category,
+    Channel,
+    Dispatch,
+    Kind,
+    Notification,
+    Party,
+    Rating,
+    Severity,
+    Stage,
+    Status,
+    new_receipt,
+)
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
@@ -644,6 +657,9 @@ class PublicReportView(APIView):
         payload = PublicReportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
+        if data["website"]:
+            # Only a robot fills the hidden field: it is told what a person would be, and nothing is kept.
+            return Response({"receipt": new_receipt(), "status": None}, status=status.HTTP_201_CREATED)
         case = services.public_report(
             token=data["token"],
             name=data["name"],

@@ -6,12 +6,19 @@ crash does not notify twice.
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Case, Notification
 from govcenter.models import Department, Membership, Role
 
 CENTER_ROLES = (Role.CLERK, Role.DIRECTOR)
+
+
+def portal_text(message, params: dict | None = None) -> str:
+    """A notification's text in the portal's language (zh-hans), whoever triggered it: it is
+    stored once and read by everyone at the center, not by the person whose action caused it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message) % (params or {})
 
 
 def _recipients_at(center_code: str, roles) -> list[int]:

@@ -484,6 +484,10 @@ def public_form(request, token: str):
     if request.method == "POST":
         if _throttled(request, "public"):
             return _too_many(request)
+        if form.is_valid() and form.cleaned_data["website"]:
+            # Only a robot fills the hidden field: it sees a thank-you, and nothing is kept.
+            messages.success(request, _("Thank you, your report was received."))
+            return redirect("public-form", token=token)
         if form.is_valid():
             data = form.cleaned_data
             try:

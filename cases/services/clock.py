@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import (
@@ -14,7 +15,7 @@ from cases.models import (
     Deadline,
     Stage,
 )
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, lock_case
 from govcenter import access
 from govcenter.access import Action
@@ -115,12 +116,14 @@ def _mark_overdue(deadline: Deadline, now: datetime) -> None:
     notify_center(
         case,
         kind="case.overdue",
-        text=_("Case %(number)s is overdue: %(stage)s was due %(due)s")
-        % {
-            "number": case.number,
-            "stage": Stage(deadline.stage).label,
-            "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
-        },
+        text=portal_text(
+            gettext_lazy("Case %(number)s is overdue: %(stage)s was due %(due)s"),
+            {
+                "number": case.number,
+                "stage": Stage(deadline.stage).label,
+                "due": timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+            },
+        ),
         dedupe_key=f"overdue:{deadline.pk}",
     )
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import (
@@ -13,7 +14,7 @@ from cases.models import (
     Stage,
     Status,
 )
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, start_verb
 from govcenter import access
 from govcenter.divisions import Level, is_within
@@ -88,7 +89,11 @@ def dispatch_to(
     from cases.notifications import notify_department
 
     for department in departments:
-        notify_department(case, department, text=_("Case %(number)s was dispatched to you") % {"number": case.number})
+        notify_department(
+            case,
+            department,
+            text=portal_text(gettext_lazy("Case %(number)s was dispatched to you"), {"number": case.number}),
+        )
     return case
 
 
@@ -137,8 +142,10 @@ def dispatch_decline(*, actor, case: Case, reason: str, expected_version: int | 
     notify_center(
         case,
         kind="dispatch.declined",
-        text=_("%(department)s declined case %(number)s")
-        % {"department": dispatch.department.name, "number": case.number},
+        text=portal_text(
+            gettext_lazy("%(department)s declined case %(number)s"),
+            {"department": dispatch.department.name, "number": case.number},
+        ),
     )
     return case
 
@@ -164,7 +171,9 @@ def dispatch_report(*, actor, case: Case, text: str, final: bool = False, expect
         notify_center(
             case,
             kind="dispatch.done",
-            text=_("%(department)s reported a result on case %(number)s")
-            % {"department": dispatch.department.name, "number": case.number},
+            text=portal_text(
+                gettext_lazy("%(department)s reported a result on case %(number)s"),
+                {"department": dispatch.department.name, "number": case.number},
+            ),
         )
     return case

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import OPEN_STATUSES, Case, Deadline, Handoff, HandoffEvent, Kind, Stage, Status
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, lock_case
 from cases.services.dispatch import dispatch_to
 from cases.services.intake import CaseInput, case_create, case_link_report, clean_parties, find_duplicates
@@ -387,8 +388,10 @@ def handoff_confirmation(*, actor, handoff: Handoff, status: str, note: str = ""
     notify_center(
         handoff.case,
         kind="handoff.confirmation",
-        text=_("Judicial confirmation of case %(number)s: %(status)s")
-        % {"number": handoff.case.number, "status": handoff.get_confirmation_display()},
+        text=portal_text(
+            gettext_lazy("Judicial confirmation of case %(number)s: %(status)s"),
+            {"number": handoff.case.number, "status": handoff.get_confirmation_display()},
+        ),
     )
     return handoff
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -27,7 +28,7 @@ from cases.models import (
     Status,
     new_receipt,
 )
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, lock_case
 from govcenter import access, audit
 from govcenter.access import Action
@@ -272,7 +273,9 @@ def case_create(
     )
     audit.record(actor=actor, action="case.create", obj=case, data={"number": case.number, "channel": case.channel})
     notify_center(
-        case, kind="case.new", text=_("New case %(number)s: %(title)s") % {"number": number, "title": case.title}
+        case,
+        kind="case.new",
+        text=portal_text(gettext_lazy("New case %(number)s: %(title)s"), {"number": number, "title": case.title}),
     )
     return case
 

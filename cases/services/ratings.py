@@ -4,6 +4,7 @@ of a dissatisfied one."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import (
     Case,
@@ -12,7 +13,7 @@ from cases.models import (
     Rating,
     Status,
 )
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, lock_case
 from govcenter import access, audit
 from govcenter.access import Action
@@ -38,7 +39,9 @@ def record_rating(case: Case, *, value: str, comment: str, source: str, actor=No
             case,
             kind="rating.dissatisfied",
             roles=("director",),
-            text=_("The person who raised case %(number)s is dissatisfied") % {"number": case.number},
+            text=portal_text(
+                gettext_lazy("The person who raised case %(number)s is dissatisfied"), {"number": case.number}
+            ),
         )
     CaseEvent.objects.create(
         case=case,

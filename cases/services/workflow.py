@@ -4,6 +4,7 @@ outcome, feedback, follow-up, close, reopen, hand back, corrections."""
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import (
@@ -16,7 +17,7 @@ from cases.models import (
     Stage,
     Status,
 )
-from cases.notifications import notify_center
+from cases.notifications import notify_center, portal_text
 from cases.services.core import TRANSITIONS, CaseConflict, CaseError, Step, apply_step, lock_case, start_verb
 from cases.services.ratings import record_rating
 from govcenter import access
@@ -85,7 +86,9 @@ def case_escalate(*, actor, case: Case, reason: str, expected_version: int | Non
         ),
     )
     notify_center(
-        case, kind="case.escalated", text=_("Case %(number)s was escalated to your center") % {"number": case.number}
+        case,
+        kind="case.escalated",
+        text=portal_text(gettext_lazy("Case %(number)s was escalated to your center"), {"number": case.number}),
     )
     return case
 
@@ -113,7 +116,9 @@ def case_send_down(*, actor, case: Case, center: Center, reason: str, expected_v
         ),
     )
     notify_center(
-        case, kind="case.sent_down", text=_("Case %(number)s was sent back to your center") % {"number": case.number}
+        case,
+        kind="case.sent_down",
+        text=portal_text(gettext_lazy("Case %(number)s was sent back to your center"), {"number": case.number}),
     )
     return case
 

@@ -415,9 +415,12 @@ class TestPublicIntake:
         )
         assert client.post(f"/api/v1/cases/{case.pk}/close/", {}, format="json").status_code == 200
 
-    def test_unknown_token_and_honeypot_are_refused(self, api, tree):
+    def test_unknown_token_is_refused_and_the_honeypot_keeps_nothing(self, api, tree):
         assert self._report(api, "not-a-token").status_code == 400
-        assert self._report(api, tree["620102001"].public_token, website="http://spam").status_code == 400
+        # A robot that fills the hidden field gets what a person would, with a receipt that leads nowhere.
+        robot = self._report(api, tree["620102001"].public_token, website="http://spam")
+        assert robot.status_code == 201
+        assert api.get(f"/api/v1/public/reports/{robot.json()['receipt']}/").status_code == 404
         assert Case.objects.count() == 0
 
     def test_unknown_receipt_is_404(self, api, db):

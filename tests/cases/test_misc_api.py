@@ -62,3 +62,11 @@ def test_the_schema_documents_every_workflow_verb(api_as, superuser):
     for verb in services.TRANSITIONS:
         if verb != "fail":
             assert f"/api/v1/cases/{{id}}/{verb}/" in paths, verb
+
+
+def test_notifications_are_written_in_the_portals_language_whoever_acts(make_case, clerk):
+    from django.utils import translation
+
+    with translation.override("en"):
+        case = make_case()
+    assert Notification.objects.get(recipient=clerk, case=case).text.startswith("新")
