@@ -1,16 +1,18 @@
 """Forms of the case pages: intake, the public report, the receipt and its rating, and the choices
-the workflow forms on a case page offer. Forms only parse input; the services decide."""
+the workflow forms on a case page offer; the hand-off (三调对接) forms of the court, the police and
+the petition office, and the court's file import. Forms only parse input; the services decide."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
-from cases.models import Case, Category, Channel, Kind, Party, Rating, Severity
+from cases.models import Case, Category, Channel, DiversionRule, Handoff, Kind, Party, Rating, Severity
 from govcenter import access
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
-from govcenter.divisions import Level, ancestor_codes, subtree_q, subtrees_q
-from govcenter.models import Center, Membership, Role
+from govcenter.divisions import Level, ancestor_codes, minimal_roots, subtree_q, subtrees_q
+from govcenter.models import Center, Department, Membership, Role
 
 # A select stops being usable beyond this; larger scopes type the division code instead.
 MAX_CENTER_OPTIONS = 400
@@ -270,3 +272,282 @@ class PublicRatingForm(forms.Form):
 def visible_case_ids(user, ids) -> set[int]:
     """Which of these case ids the user may see (duplicates found in the county may lie elsewhere)."""
     return set(selectors.case_list_visible(user=user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+# --- Hand-offs (三调对接) ---------------------------------------------------------------------------
+
+COURT_REFERENCE_EXAMPLE = "(2026)甘0102民诉前调123号"
+HANDOFF_LEVELS = (Level.COUNTY, Level.TOWNSHIP)
+
+# Where each petition category goes, said next to the choice so the officer routes it knowingly.
+PETITION_ROUTES = {
+    Handoff.PetitionCategory.APPEAL: _("Dispatched at once to the responsible department you choose below."),
+    Handoff.PetitionCategory.DISPUTE: _("Stays at the center, which mediates it."),
+    Handoff.PetitionCategory.LAW: _("Goes to the court channel: the people's tribunal at or above the center."),
+}
+
+# The department kind that stands for each sending authority (to fill in its name).
+SENDER_DEPARTMENT_KIND = {
+    Handoff.Source.COURT: Department.Kind.COURT,
+    Handoff.Source.POLICE: Department.Kind.POLICE,
+    Handoff.Source.PETITION: Department.Kind.PETITION,
+}
+
+
+def send_roots(user, source: str) -> list[str]:
+    """The seats from which the user sends hand-offs of this source (a court's county, a police
+    station's township)."""
+    codes = (seat.center_code for seat in access.seats(user) if access.SEND_SOURCES.get(seat.role) == source)
+    return minimal_roots(codes)
+
+
+def handoff_centers(user, source: str):
+    """The township and county centers the user may hand cases of this source over to."""
+    centers = Center.objects.filter(is_active=True, level__in=HANDOFF_LEVELS)
+    if not getattr(user, "is_superuser", False):
+        roots = send_roots(user, source)
+        if not roots:
+            return centers.none()
+        centers = centers.filter(subtrees_q("code", roots))
+    return centers.order_by("code")
+
+
+def sender_name_for(user, source: str) -> str:
+    """The name of the user's own authority (the tribunal, the police station, the petition office),
+    when its department is registered at the user's seat."""
+    roots = send_roots(user, source)
+    if not roots:
+        return ""
+    department = (
+        Department.objects.filter(kind=SENDER_DEPARTMENT_KIND[source], center_code__in=roots, is_active=True)
+        .order_by("center_code", "name")
+        .first()
+    )
+    return department.name if department else ""
+
+
+def in_diversion_catalog(user, category: Category | None, center_code: str = "") -> bool:
+    """Whether the court's pre-litigation catalog (诉前调解目录) lists this category or its parent type.
+    The court is the user's court seat; without one (an administrator) the county of the center."""
+    if category is None:
+        return False
+    courts = [seat.center_code for seat in access.seats(user) if seat.role == Role.COURT]
+    if not courts and center_code:
+        courts = [center_code[:6]]
+    categories = [category.pk, *([category.parent_id] if category.parent_id else [])]
+    return DiversionRule.objects.filter(court_code__in=courts, category_id__in=categories).exists()
+
+
+def petition_department_choices(user, center_code: str = "") -> list:
+    """Departments at or above the chosen center (or, before one is chosen, at or above the
+    officer's seats), nearest first, grouped by their center."""
+    codes = {center_code, *ancestor_codes(center_code)} if center_code else set()
+    if not codes:
+        roots = send_roots(user, Handoff.Source.PETITION)
+        codes = {code for root in roots for code in (root, *ancestor_codes(root))}
+    departments = (
+        core_selectors.department_list_visible(user=user)
+        .filter(center_code__in=sorted(codes), is_active=True)
+        .order_by("-center_code", "name")
+    )
+    groups: dict[str, list] = {}
+    for department in departments:
+        groups.setdefault(department.center.name, []).append((str(department.pk), department.name))
+    return list(groups.items())
+
+
+class HandoffForm(forms.Form):
+    """What every hand-off carries; a subclass per source adds its own fields. `payload()` is the
+    JSON the API takes, so the page and the API go through the same serializer and service."""
+
+    source = ""
+    reference_label = _("Reference number")
+
+    external_ref = forms.CharField(max_length=64)
+    center = forms.CharField(label=_("Receiving center"))
+    sender_name = forms.CharField(label=_("Sending authority"), max_length=100, required=False)
+    title = forms.CharField(label=_("Summary"), max_length=200)
+    facts = forms.CharField(label=_("Facts"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["external_ref"].label = self.reference_label
+        self.fields["external_ref"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.centers = handoff_centers(user, self.source)
+        center_field = self.fields["center"]
+        few = list(self.centers[: MAX_CENTER_OPTIONS + 1])
+        if len(few) <= MAX_CENTER_OPTIONS:
+            choices = [(c.code, center_label(c)) for c in few]
+            if len(choices) == 1:
+                center_field.initial = choices[0][0]
+            else:
+                choices.insert(0, ("", _("— choose the center —")))
+            center_field.widget = forms.Select(choices=choices)
+        else:
+            center_field.help_text = _("Type the division code of the center.")
+            center_field.widget.attrs.update({"inputmode": "numeric", "maxlength": 12})
+        if "category" in self.fields:
+            categories = list(selectors.categories_active())
+            self._categories = {c.code: c for c in categories}
+            self.fields["category"].choices = [("", _("Not yet known")), *category_choices(categories)]
+        self.fields["sender_name"].initial = sender_name_for(user, self.source)
+
+    def clean_center(self) -> str:
+        code = self.cleaned_data["center"].strip()
+        if not self.centers.filter(code=code).exists():
+            raise forms.ValidationError(_("You may not hand cases over to the center %(code)s.") % {"code": code})
+        return code
+
+    def clean_category(self) -> Category | None:
+        code = self.cleaned_data.get("category")
+        return self._categories.get(code) if code else None
+
+    @property
+    def chosen_center(self) -> str:
+        """The center code as typed or chosen, before validation (for the choices that depend on it)."""
+        if self.is_bound:
+            return (self.data.get("center") or "").strip()
+        return self.fields["center"].initial or ""
+
+    @property
+    def chosen_category(self) -> Category | None:
+        if not self.is_bound or "category" not in self.fields:
+            return None
+        return self._categories.get(self.data.get("category") or "")
+
+    def payload(self, parties: list[dict]) -> dict:
+        data = self.cleaned_data
+        category = data.get("category")
+        return {
+            "source": self.source,
+            "external_ref": data["external_ref"].strip(),
+            "center": data["center"],
+            "sender_name": data["sender_name"],
+            "title": data["title"],
+            "facts": data["facts"],
+            "category": category.code if category else None,
+            "parties": parties,
+            **self.source_payload(data),
+        }
+
+    def source_payload(self, data) -> dict:
+        return {}
+
+
+class CourtHandoffForm(HandoffForm):
+    source = Handoff.Source.COURT
+    reference_label = _("Pre-litigation case number")
+
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    claim = forms.CharField(label=_("Claim"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    amount = forms.DecimalField(
+        label=_("Amount in dispute (yuan)"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    due_days = forms.IntegerField(
+        label=_("Mediation time limit (days)"), min_value=1, max_value=90, initial=services.handoffs.COURT_DAYS
+    )
+    keep_at_court = forms.BooleanField(label=_("Keep it at the court, do not divert it"), required=False)
+
+    field_order = ["external_ref", "center", "sender_name", "category", "title", "facts", "claim", "amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["external_ref"].help_text = _("Format: %(example)s") % {"example": COURT_REFERENCE_EXAMPLE}
+        self.fields["external_ref"].widget.attrs["placeholder"] = COURT_REFERENCE_EXAMPLE
+
+    def source_payload(self, data) -> dict:
+        amount = data.get("amount")
+        return {
+            "claim": data["claim"],
+            "amount": str(amount) if amount is not None else None,
+            "due_days": data["due_days"],
+            "keep_at_court": data["keep_at_court"],
+        }
+
+
+class PoliceHandoffForm(HandoffForm):
+    source = Handoff.Source.POLICE
+    reference_label = _("Alert number")
+
+    alert_at = forms.DateTimeField(
+        label=_("Alert time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    field_order = ["external_ref", "alert_at", "center", "sender_name", "place", "title", "facts"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["alert_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["title"].label = _("Summary of the alert")
+        self.fields["facts"].label = _("What the officers found")
+
+    def source_payload(self, data) -> dict:
+        return {"alert_at": data["alert_at"].isoformat(), "place": data["place"]}
+
+
+class PetitionHandoffForm(HandoffForm):
+    source = Handoff.Source.PETITION
+    reference_label = _("Petition number")
+
+    petition_category = forms.ChoiceField(
+        label=_("Petition category"), choices=Handoff.PetitionCategory.choices, widget=forms.RadioSelect
+    )
+    departments = forms.CharField(label=_("Responsible department"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+
+    field_order = ["external_ref", "center", "sender_name", "petition_category", "departments", "category"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].help_text = _("Needed for an appeal or request (申诉求决).")
+        self.fields["departments"].widget = forms.Select(
+            choices=[("", _("— choose the department —")), *petition_department_choices(self.user, self.chosen_center)]
+        )
+        self.routes = [
+            {"value": value, "label": label, "route": PETITION_ROUTES[value]}
+            for value, label in Handoff.PetitionCategory.choices
+        ]
+
+    def clean_departments(self) -> list[int]:
+        value = (self.cleaned_data.get("departments") or "").strip()
+        if not value:
+            return []
+        if not value.isdigit():
+            raise forms.ValidationError(_("Choose a department from the list."))
+        return [int(value)]
+
+    def source_payload(self, data) -> dict:
+        return {"petition_category": data["petition_category"], "departments": data["departments"]}
+
+
+HANDOFF_FORMS = {
+    Handoff.Source.COURT: CourtHandoffForm,
+    Handoff.Source.POLICE: PoliceHandoffForm,
+    Handoff.Source.PETITION: PetitionHandoffForm,
+}
+
+
+def party_payload(party: PartyForm) -> dict | None:
+    """A filled party block as the API takes it."""
+    if not party.filled:
+        return None
+    data = party.cleaned_data
+    return {
+        "role": party.role,
+        "party_kind": data["party_kind"],
+        "name": data["name"],
+        "id_number": data["id_number"],
+        "phone": data["phone"],
+        "address": data["address"],
+    }
+
+
+class HandoffImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("The file (.xlsx or .csv, the template's columns)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    sender_name = forms.CharField(label=_("Sending authority"), max_length=100, required=False)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_handoffs
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
@@ -14,4 +14,13 @@ urlpatterns = [
     path("r/<str:token>/", views.public_form, name="public-form"),
     path("receipt/", views.receipt_lookup, name="receipt-lookup"),
     path("receipt/<str:receipt>/", views.receipt_status, name="receipt-status"),
+    # 三调对接
+    path("handoffs/", views_handoffs.handoff_list, name="handoff-list"),
+    path("handoffs/new/court/hint/", views_handoffs.handoff_diversion_hint, name="handoff-diversion-hint"),
+    path("handoffs/new/petition/departments/", views_handoffs.handoff_departments, name="handoff-departments"),
+    path("handoffs/new/<str:source>/", views_handoffs.handoff_new, name="handoff-new"),
+    path("handoffs/import/", views_handoffs.handoff_import, name="handoff-import"),
+    path("handoffs/import/template/", views_handoffs.handoff_import_template, name="handoff-import-template"),
+    path("handoffs/<int:handoff_id>/", views_handoffs.handoff_detail, name="handoff-detail"),
+    path("handoffs/<int:handoff_id>/do/<str:verb>/", views_handoffs.handoff_verb, name="handoff-verb"),
 ]

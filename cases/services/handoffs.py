@@ -250,7 +250,8 @@ def _move(handoff: Handoff, actor, verb: str, to_status: str, note: str = "", fi
 
 
 def _lock(handoff: Handoff) -> Handoff:
-    return Handoff.objects.select_for_update().select_related("case").get(pk=handoff.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the case.
+    return Handoff.objects.select_for_update(of=("self",)).select_related("case").get(pk=handoff.pk)
 
 
 def _check_state(handoff: Handoff, allowed, verb_label: str) -> None:
