@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import selectors, services
-from cases.models import Case, Category, Channel, DiversionRule, Handoff, Kind, Party, Rating, Severity
+from cases.models import Case, Category, Channel, Handoff, Kind, Party, Rating, Severity
 from govcenter import access
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
@@ -324,18 +324,6 @@ def sender_name_for(user, source: str) -> str:
         .first()
     )
     return department.name if department else ""
-
-
-def in_diversion_catalog(user, category: Category | None, center_code: str = "") -> bool:
-    """Whether the court's pre-litigation catalog (诉前调解目录) lists this category or its parent type.
-    The court is the user's court seat; without one (an administrator) the county of the center."""
-    if category is None:
-        return False
-    courts = [seat.center_code for seat in access.seats(user) if seat.role == Role.COURT]
-    if not courts and center_code:
-        courts = [center_code[:6]]
-    categories = [category.pk, *([category.parent_id] if category.parent_id else [])]
-    return DiversionRule.objects.filter(court_code__in=courts, category_id__in=categories).exists()
 
 
 def petition_department_choices(user, center_code: str = "") -> list:

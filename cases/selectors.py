@@ -2,7 +2,17 @@
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from cases.models import Case, CaseEvent, Category, Deadline, Dispatch, Handoff, HandoffEvent, Notification
+from cases.models import (
+    Case,
+    CaseEvent,
+    Category,
+    Deadline,
+    Dispatch,
+    DiversionRule,
+    Handoff,
+    HandoffEvent,
+    Notification,
+)
 from govcenter import access
 from govcenter.access import Action
 
@@ -176,3 +186,15 @@ def petition_figures(*, user, start=None, end=None) -> dict:
         "on_time": sum(row["on_time"] for row in categories),
         "by_category": categories,
     }
+
+
+def in_diversion_catalog(user, category: Category | None, center_code: str = "") -> bool:
+    """Whether the court's pre-litigation catalog (诉前调解目录) lists this category or its parent type.
+    The court is the user's court seat; without one (an administrator) the county of the center."""
+    if category is None:
+        return False
+    courts = [seat.center_code for seat in access.seats(user) if seat.role == "court"]
+    if not courts and center_code:
+        courts = [center_code[:6]]
+    categories = [category.pk, *([category.parent_id] if category.parent_id else [])]
+    return DiversionRule.objects.filter(court_code__in=courts, category_id__in=categories).exists()

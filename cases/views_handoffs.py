@@ -368,7 +368,7 @@ def _sent_message(request, handoff: Handoff) -> None:
 def _diversion_hint(user, form) -> Category | None:
     """The chosen category when the court's diversion catalog lists it."""
     category = form.chosen_category
-    return category if forms.in_diversion_catalog(user, category, form.chosen_center) else None
+    return category if selectors.in_diversion_catalog(user, category, form.chosen_center) else None
 
 
 @login_required
@@ -380,7 +380,7 @@ def handoff_diversion_hint(request):
     code = request.GET.get("category", "")
     category = Category.objects.filter(code=code, is_active=True).first() if code else None
     center = request.GET.get("center", "").strip()
-    hit = category if forms.in_diversion_catalog(request.user, category, center) else None
+    hit = category if selectors.in_diversion_catalog(request.user, category, center) else None
     return render(request, "handoffs/_diversion_hint.html", {"diversion": hit})
 
 
