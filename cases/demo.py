@@ -36,6 +36,7 @@ from stdnum.cn import ric
 
 from cases import deadlines as sla
 from cases import demo_corpus as corpus
+from cases import demo_handoffs
 from cases.models import (
     Case,
     CaseEvent,
@@ -699,7 +700,7 @@ class CountySeeder:
         if path == "dispatch":
             chance = 0.94
         elif channel == Channel.COURT:
-            chance = 0.55
+            chance = 0.77  # 67% of diverted court cases are mediated successfully
         else:
             chance = {Level.VILLAGE: 0.82, Level.TOWNSHIP: 0.78, Level.COUNTY: 0.72}[level]
         return self.rng.random() < chance
@@ -1128,6 +1129,7 @@ def seed(ctx) -> None:
             made += CountySeeder(world, county, total, user_id).run(ctx.say)
     ctx.timings["cases"] = time.perf_counter() - started
     ctx.say(f"  cases: {made:,} new in {ctx.timings['cases']:.1f} s")
+    demo_handoffs.seed(ctx)
 
 
 def after_users(ctx) -> None:
@@ -1159,3 +1161,4 @@ def after_users(ctx) -> None:
             created_by=users["clerk"]
         )
     ctx.say(f"  demo users: {len(grants):,} case grants for the court and petition staff")
+    demo_handoffs.after_users(ctx)

@@ -23,6 +23,7 @@ from cases.models import (
     CaseNumberCounter,
     Deadline,
     Dispatch,
+    Handoff,
     Kind,
     Party,
     Rating,
@@ -262,11 +263,13 @@ def test_same_seed_same_cases_and_a_second_run_adds_nothing(db, frozen):
     assert _counts() == counts
     assert _snapshot() == first
 
+    Handoff.objects.all().delete()
     Case.objects.all().delete()
     CaseNumberCounter.objects.all().delete()
     _seed()
     assert _snapshot() == first
 
+    Handoff.objects.all().delete()
     Case.objects.all().delete()
     CaseNumberCounter.objects.all().delete()
     _seed("--seed", "7")
