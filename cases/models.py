@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Left
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -560,12 +560,13 @@ class Handoff(models.Model):
         PETITION = "petition", _("Petition office")
 
     class State(models.TextChoices):
-        SENT = "sent", _("Sent")
-        RECEIVED = "received", _("Received")
-        ACCEPTED = "accepted", _("Accepted")
-        RETURNED = "returned", _("Returned")
-        CLOSED = "closed", _("Closed")
-        KEPT = "kept", _("Kept at the court")
+        # A context of their own: "Received" of a hand-off (签收) is not "Received" of a case (受理).
+        SENT = "sent", pgettext_lazy("hand-off status", "Sent")
+        RECEIVED = "received", pgettext_lazy("hand-off status", "Received")
+        ACCEPTED = "accepted", pgettext_lazy("hand-off status", "Accepted")
+        RETURNED = "returned", pgettext_lazy("hand-off status", "Returned")
+        CLOSED = "closed", pgettext_lazy("hand-off status", "Closed")
+        KEPT = "kept", pgettext_lazy("hand-off status", "Kept at the court")
 
     class PetitionCategory(models.TextChoices):
         APPEAL = "appeal", _("Appeal or request (申诉求决)")

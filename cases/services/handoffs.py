@@ -404,7 +404,7 @@ def handoff_file(*, actor, handoff: Handoff, filing_number: str) -> Handoff:
     _check_sender(actor, handoff)
     if handoff.source != Handoff.Source.COURT:
         raise CaseConflict(_("Filing is the court's."))
-    _check_state(handoff, [Handoff.State.RETURNED, Handoff.State.KEPT], _("file"))
+    _check_state(handoff, [Handoff.State.RETURNED, Handoff.State.KEPT], _("record the filing"))
     if not filing_number.strip():
         raise CaseError(_("Give the filing number."), field="filing_number")
     handoff.filing_number, handoff.filed_at = filing_number.strip(), timezone.now()
