@@ -60,6 +60,7 @@ class Action(StrEnum):
     HANDOFF_SEND = "handoff.send"
     HANDOFF_RECEIVE = "handoff.receive"
     HANDOFF_SENDER = "handoff.sender"
+    ROSTER_MANAGE = "roster.manage"
 
 
 ACTION_LABELS = {
@@ -88,6 +89,7 @@ ACTION_LABELS = {
     Action.HANDOFF_SEND: _("Hand cases over to a center"),
     Action.HANDOFF_RECEIVE: _("Receive, accept or return hand-offs"),
     Action.HANDOFF_SENDER: _("Record the court's steps on what you handed over"),
+    Action.ROSTER_MANAGE: _("Keep the roster of mediation organisations and mediators"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -119,7 +121,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _EVERYONE
         | _CASE_WORK
         | _HANDOFF_WORK
-        | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN}
+        | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN, Action.ROSTER_MANAGE}
     ),
     Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK),
     # Mediators work on the cases assigned to them (an object grant per case), not the whole center's.
@@ -187,6 +189,9 @@ POLICIES: dict[str, ModelPolicy] = {
     "govcenter.department": ModelPolicy(),
     "govcenter.membership": ModelPolicy(),
     "govcenter.auditevent": ModelPolicy(),
+    "govcenter.issueddocument": ModelPolicy(),
+    "mediation.mediationorg": ModelPolicy(),
+    "mediation.mediator": ModelPolicy(),
     "cases.handoff": ModelPolicy(
         # The sender keeps read access to what it handed over, and records the court's own steps.
         grants={Action.HANDOFF_VIEW: ("view_handoff", "send_handoff"), Action.HANDOFF_SENDER: ("send_handoff",)},

@@ -8,7 +8,7 @@ from guardian.admin import GuardedModelAdmin
 from govcenter import access, services
 from govcenter.access import Action
 from govcenter.errors import DomainError
-from govcenter.models import AuditEvent, CalendarOverride, Center, Department, Membership
+from govcenter.models import AuditEvent, CalendarOverride, Center, Department, IssuedDocument, Membership
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -114,3 +114,22 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
     def delete_through_service(self, request, queryset):
         for override in queryset:
             services.calendar_override_remove(actor=request.user, override=override)
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ScopedAdmin):
+    """Every PDF the portal issued, read-only: revoking goes through govcenter.documents.revoke."""
+
+    access_action = Action.AUDIT_VIEW
+    list_display = ["code", "kind", "reference", "center_code", "issued_at", "is_revoked"]
+    list_filter = ["kind", "is_revoked"]
+    search_fields = ["code", "reference"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,5 @@
-"""The core every app stands on: the center tree, departments, memberships, the audit log and the
-work-calendar overrides."""
+"""The core every app stands on: the center tree, departments, memberships, the audit log, the
+work-calendar overrides and the register of issued documents."""
 
 import secrets
 
@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Left, Length
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -264,3 +265,86 @@ class CalendarOverride(models.Model):
     def __str__(self):
         kind = _("working day") if self.is_workday else _("day off")
         return f"{self.date} {kind} {self.reason}"
+
+
+# No 0/O/1/I: a verification code is read off paper and typed by hand.
+DOCUMENT_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+DOCUMENT_CODE_LENGTH = 12
+
+
+def new_document_code() -> str:
+    # 32**12 = 2**60 codes: guessing one that exists is hopeless, the more so behind the rate limit.
+    return "".join(secrets.choice(DOCUMENT_CODE_ALPHABET) for _ in range(DOCUMENT_CODE_LENGTH))
+
+
+def group_code(code: str) -> str:
+    """A code as printed: groups of four, e.g. 7KQ4-M2XP-9TRA."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+class DocumentKind(models.TextChoices):
+    AGREEMENT = "agreement", _("People's mediation agreement")
+    SESSION_RECORD = "session_record", _("Mediation session record")
+    CONFIRMATION_APPLICATION = "confirmation_application", _("Application for judicial confirmation")
+    REPORT = "report", _("Report")
+    DOSSIER = "dossier", _("Case dossier")
+
+
+class IssuedDocument(models.Model):
+    """A PDF the portal issued (an agreement, a record, a report …) and the code printed on it.
+
+    Whoever holds the paper can type the code at /verify/<code>/ and learn whether the portal issued
+    it, what it is and whether it still stands (a superseded agreement is revoked, with the reason).
+    The row knows what the document is about, never its contents.
+    """
+
+    Kind = DocumentKind
+
+    code = models.CharField(
+        _("verification code"), max_length=DOCUMENT_CODE_LENGTH, unique=True, default=new_document_code, editable=False
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("document number"), max_length=64, blank=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    center_code = models.CharField(_("center code"), max_length=12, db_index=True)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
+    is_revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revocation"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[2-9A-HJ-NP-Z]{12}$"), name="document_code_alphabet"),
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_known_kind"),
+            models.CheckConstraint(condition=Q(sha256__regex=r"^([0-9a-f]{64})?$"), name="document_sha256_hex"),
+            models.CheckConstraint(
+                condition=Q(is_revoked=False, revoked_at__isnull=True, revoked_reason="")
+                | Q(is_revoked=True, revoked_at__isnull=False) & ~Q(revoked_reason=""),
+                name="document_revocation_complete",
+            ),
+        ]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="document_object")]
+
+    def __str__(self):
+        return f"{self.display_code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("verify-document", args=[self.code])
+
+    @property
+    def display_code(self) -> str:
+        return group_code(self.code)

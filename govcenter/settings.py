@@ -229,6 +229,11 @@ LOGGING = {
     "loggers": {"govcenter": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")}},
 }
 
+# --- Documents ----------------------------------------------------------------------------------------
+# Where a printed document's QR code sends the reader to check it (the portal's public address).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+VERIFY_THROTTLE_RATE = env_str("VERIFY_THROTTLE_RATE", "60/hour")
+
 # --- Mail (optional) ------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -11,6 +11,7 @@ from cases import api as cases_api
 from cases import api_handoffs
 from cases import urls as cases_urls
 from govcenter import api, views
+from mediation import api as mediation_api
 
 router = DefaultRouter()
 router.register("centers", api.CenterViewSet, basename="api-center")
@@ -20,10 +21,17 @@ router.register("cases", cases_api.CaseViewSet, basename="api-case")
 router.register("categories", cases_api.CategoryViewSet, basename="api-category")
 router.register("notifications", cases_api.NotificationViewSet, basename="api-notification")
 router.register("handoffs", api_handoffs.HandoffViewSet, basename="api-handoff")
+router.register("mediation-orgs", mediation_api.OrgViewSet, basename="api-mediation-org")
+router.register("mediators", mediation_api.MediatorViewSet, basename="api-mediator")
+router.register("assignments", mediation_api.AssignmentViewSet, basename="api-assignment")
+router.register("sessions", mediation_api.SessionViewSet, basename="api-session")
+router.register("agreements", mediation_api.AgreementViewSet, basename="api-agreement")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("centers/<str:code>/", views.center_detail, name="center-detail"),
+    path("verify/", views.verify_form, name="verify-form"),
+    path("verify/<str:code>/", views.verify_document, name="verify-document"),
     path("", include(cases_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,12 +1,19 @@
-"""Pages of the core: the home page and a center's page."""
+"""Pages of the core: the home page, a center's page and the public check of a document's code."""
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from govcenter import access, panels, selectors
+from govcenter import access, audit, documents, panels, selectors
 from govcenter.access import Action
+from govcenter.models import group_code
 from govcenter.workdays import YEAR_STATUS_LABELS, WorkCalendar, YearStatus
 
 
@@ -63,3 +70,63 @@ def center_detail(request, code: str):
         "members": members,
     }
     return render(request, "govcenter/center_detail.html", context)
+
+
+# --- Checking a document's verification code (public) -------------------------------------------
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DEFAULT_VERIFY_RATE = "60/hour"
+
+
+def _over_limit(request, scope: str, rate: str) -> bool:
+    """Counts this request against the client address's limit (e.g. "60/hour"); True when over.
+    The counter lives in the shared cache, so it holds across several app servers."""
+    count, period = rate.split("/")
+    limit, seconds = int(count), _PERIODS[period.strip()[0].lower()]
+    key = f"pages:throttle:{scope}:{audit.client_ip(request) or 'unknown'}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=seconds)
+        hits = 1
+    return hits > limit
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Verification code"),
+        max_length=32,
+        help_text=gettext_lazy("The 12 letters and digits printed at the foot of each page, e.g. 7KQ4-M2XP-9TRA."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_code(self) -> str:
+        code = documents.normalise_code(self.cleaned_data["code"])
+        if not documents.is_well_formed(code):
+            raise forms.ValidationError(
+                gettext_lazy("A code has 12 characters: the letters A–Z without I and O, and the digits 2–9.")
+            )
+        return code
+
+
+@require_GET
+def verify_form(request):
+    form = VerifyForm(request.GET if "code" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("verify-document", code=form.cleaned_data["code"])
+    return render(request, "govcenter/verify.html", {"state": "form", "form": form})
+
+
+@never_cache  # a revocation must show at once, not after a proxy's copy expires
+@require_GET
+def verify_document(request, code: str):
+    """Anyone holding a paper may check its code: what the document is and whether it stands."""
+    if _over_limit(request, "verify", getattr(settings, "VERIFY_THROTTLE_RATE", DEFAULT_VERIFY_RATE)):
+        return render(request, "govcenter/verify.html", {"state": "throttled"}, status=429)
+    found = documents.verify(code)
+    if found is None:
+        context = {"state": "unknown", "code": group_code(documents.normalise_code(code)[:32]), "form": VerifyForm()}
+        return render(request, "govcenter/verify.html", context, status=404)
+    state = "revoked" if found["is_revoked"] else "genuine"
+    return render(request, "govcenter/verify.html", {"state": state, "document": found})

@@ -22,6 +22,9 @@ from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership, Role
 from tests.factories import UserFactory
 
+# Fixtures of the cases app (a clerk, a director, make_case …), shared by the apps built on cases.
+pytest_plugins = ["tests.fixtures_cases"]
+
 # Hashing with PBKDF2 would make each created user cost a quarter of a second.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -30,7 +30,7 @@ ALLOWED_FILES = {
 }
 
 
-def _check_upload(upload) -> str:
+def check_upload(upload) -> str:
     from django.conf import settings
 
     name = upload.name or ""
@@ -63,7 +63,7 @@ def attachment_add(*, actor, case: Case, upload):
 
     if not access.can(actor, Action.CASE_ATTACH, case):
         raise NotAllowed(_("You may see this case but not add files to it."))
-    content_type = _check_upload(upload)
+    content_type = check_upload(upload)
     attachment = Attachment(
         case=case, name=upload.name[:200], content_type=content_type, size=upload.size, uploaded_by=actor
     )

@@ -138,8 +138,15 @@ def case_assign_mediators(
             raise CaseError(
                 _("%(name)s cannot be assigned to this case.") % {"name": mediator.get_username()}, field="mediators"
             )
-        access.grant(mediator, Action.CASE_RESOLVE, case)
     names = [m.get_username() for m in mediators]
+    return put_in_mediation(case=case, actor=actor, names=names, grantees=mediators, note=note)
+
+
+def put_in_mediation(*, case: Case, actor, names: list[str], grantees: list, note: str = "") -> Case:
+    """The assignment itself, on a case already locked and checked (by `case_assign_mediators`, or by
+    the mediation roster, which checks its mediators itself): each grantee gets this case."""
+    for user in grantees:
+        access.grant(user, Action.CASE_RESOLVE, case)
     return apply_step(case, actor, Step("assign-mediator", Status.IN_MEDIATION, note=note, data={"mediators": names}))
 
 

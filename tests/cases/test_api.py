@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from cases import services
 from cases.models import Case, CaseNumberCounter, Category, Status
 from govcenter.models import AuditEvent, Center, Department, Membership, Role
-from tests.cases.conftest import ID_APPLICANT, valid_id
 from tests.conftest import make_member
+from tests.fixtures_cases import ID_APPLICANT, valid_id
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

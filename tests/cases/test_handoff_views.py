@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from cases import services
 from cases.models import Case, Category, DiversionRule, Handoff, Status
 from govcenter.models import Center, Department, Role
-from tests.cases.conftest import ID_APPLICANT, valid_id
+from tests.fixtures_cases import ID_APPLICANT, valid_id
 
 COURT_REF = "(2026)甘0102民诉前调123号"
 

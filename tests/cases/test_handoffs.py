@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from cases import services
 from cases.models import Case, Handoff, Status
 from govcenter.models import Department, Membership, Role
-from tests.cases.conftest import ID_APPLICANT, valid_id
 from tests.conftest import make_member
+from tests.fixtures_cases import ID_APPLICANT, valid_id
 
 COURT_REF = "(2026)甘0102民诉前调123号"
 
