@@ -186,6 +186,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "is_paused",
             "review_required",
             "report_count",
+            "preferred_mediation",
             "receipt",
             "closed_at",
             "parties",
@@ -638,6 +639,9 @@ class PublicReportSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     facts = serializers.CharField(max_length=5000)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    preferred = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="a value from the center's public roster"
+    )
     website = serializers.CharField(required=False, allow_blank=True, default="", help_text="leave empty")
 
 
@@ -669,6 +673,7 @@ class PublicReportView(APIView):
             facts=data["facts"],
             place=data["place"],
             honeypot=data["website"],
+            preferred=data["preferred"],
         )
         return Response({"receipt": case.receipt, "status": public_status(case)}, status=status.HTTP_201_CREATED)
 

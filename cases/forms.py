@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import selectors, services
+from cases import hooks, selectors, services
 from cases.models import Case, Category, Channel, Handoff, Kind, Party, Rating, Severity
 from govcenter import access
 from govcenter import selectors as core_selectors
@@ -238,12 +238,21 @@ class PublicReportForm(forms.Form):
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
+    preferred = forms.ChoiceField(label=_("Preferred mediation organisation or mediator (optional)"), required=False)
     # The honeypot: hidden by CSS (not type=hidden), so only robots fill it in.
     website = forms.CharField(
         label=_("Website"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
+
+    def __init__(self, *args, center=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        roster = hooks.public_roster(center) if center is not None else []
+        if roster:
+            self.fields["preferred"].choices = [("", _("No preference")), *roster]
+        else:
+            del self.fields["preferred"]
 
 
 class ReceiptLookupForm(forms.Form):

@@ -155,6 +155,10 @@ class Case(models.Model):
     is_paused = models.BooleanField(_("clock paused"), default=False)
     review_required = models.BooleanField(_("awaiting the director's review"), default=False)
     report_count = models.PositiveIntegerField(_("reports merged"), default=1)
+    # Named by the person on the public form, from the center's public roster (a wish, not an assignment).
+    preferred_mediation = models.CharField(
+        _("preferred mediation organisation or mediator"), max_length=120, blank=True
+    )
 
     receipt = models.CharField(_("receipt code"), max_length=16, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(

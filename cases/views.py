@@ -480,7 +480,7 @@ def public_form(request, token: str):
     center = Center.objects.filter(public_token=token, is_active=True).first()
     if center is None:
         return render(request, "cases/public_invalid.html", status=404)
-    form = forms.PublicReportForm(request.POST if request.method == "POST" else None)
+    form = forms.PublicReportForm(request.POST if request.method == "POST" else None, center=center)
     if request.method == "POST":
         if _throttled(request, "public"):
             return _too_many(request)
@@ -500,6 +500,7 @@ def public_form(request, token: str):
                     facts=data["facts"],
                     place=data["place"],
                     honeypot=data["website"],
+                    preferred=data.get("preferred", ""),
                 )
             except DomainError as error:
                 field = {"parties": "phone"}.get(error.field, error.field)

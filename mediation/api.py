@@ -248,6 +248,12 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.session_list_visible(user=self.request.user).order_by("-held_at")
 
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        """The session record (调解笔录) as a PDF to be signed by those present."""
+        return pdf_response(*services.session_record_pdf(actor=request.user, session=self.get_object()))
+
     def create(self, request, *args, **kwargs):
         payload = SessionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -255,6 +261,14 @@ class SessionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         case = _visible_case(request, data.pop("case_id"))
         session = services.session_log(actor=request.user, case=case, **data)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+def pdf_response(pdf: bytes, document) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = quote(f"{document.title}-{document.reference}.pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- Agreements ------------------------------------------------------------------------------------
@@ -445,11 +459,13 @@ class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         """The agreement as an A4 PDF in the standard layout, with a verification code."""
-        pdf, document = services.agreement_pdf(actor=request.user, agreement=self.get_object())
-        response = HttpResponse(pdf, content_type="application/pdf")
-        filename = quote(f"人民调解协议书-{document.reference}.pdf")
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{filename}"
-        return response
+        return pdf_response(*services.agreement_pdf(actor=request.user, agreement=self.get_object()))
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="confirmation-application")
+    def confirmation_application(self, request, pk=None):
+        """The parties' application for judicial confirmation (司法确认申请书), citing the agreement."""
+        return pdf_response(*services.confirmation_application_pdf(actor=request.user, agreement=self.get_object()))
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):

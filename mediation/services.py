@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
@@ -17,7 +17,7 @@ from cases.services.core import CaseConflict, Step, apply_step, lock_case, start
 from cases.services.workflow import put_in_mediation
 from govcenter import access, audit, documents
 from govcenter.access import Action
-from govcenter.divisions import is_within
+from govcenter.divisions import ancestor_codes, is_within
 from govcenter.errors import DomainError, NotAllowed
 from govcenter.models import Center, IssuedDocument
 from mediation.models import (
@@ -534,25 +534,38 @@ def _ordinal(n: int) -> str:
     return ("" if tens == 1 else CHINESE_ORDINALS[tens - 1]) + "十" + (CHINESE_ORDINALS[units - 1] if units else "")
 
 
+def _check_printer(actor, case: Case) -> None:
+    if not access.can(actor, Action.CASE_PII_VIEW, case):
+        raise NotAllowed(_("The document carries personal data: only the case's mediators and its center print it."))
+
+
+def _printed_parties(agreement: Agreement) -> list[dict]:
+    return [{**p.__dict__, "role_label": ROLE_NAMES.get(p.role, p.role)} for p in agreement.parties.all()]
+
+
+def _print(*, actor, template: str, kind: str, title: str, reference: str, obj, center_code: str, context: dict):
+    from govcenter.pdf import render_pdf
+
+    document = documents.issue_document(
+        kind=kind, title=title, reference=reference, obj=obj, center_code=center_code, actor=actor
+    )
+    pdf = render_pdf(template, context, document=document)
+    audit.record(
+        actor=actor,
+        action=f"mediation.print.{kind}",
+        obj=obj,
+        center_code=center_code,
+        data={"reference": reference, "document": document.code},
+    )
+    return pdf, document
+
+
 def agreement_pdf(*, actor, agreement: Agreement) -> tuple[bytes, IssuedDocument]:
     """Print the agreement: a new verification code each time (a printed copy is a document issued);
-    full identity numbers, so only those who may see them print it."""
-    from govcenter.pdf import render_pdf
+    it carries full identity numbers, so only those who may see them print it."""
     from mediation.numerals import yuan_in_capitals
 
-    if not access.can(actor, Action.CASE_PII_VIEW, agreement.case):
-        raise NotAllowed(
-            _("The agreement carries identity numbers: only the case's mediators and its center print it.")
-        )
-    document = documents.issue_document(
-        kind=IssuedDocument.Kind.AGREEMENT,
-        title="人民调解协议书",
-        reference=agreement.number,
-        obj=agreement,
-        center_code=agreement.center_code,
-        actor=actor,
-    )
-    parties = [{**p.__dict__, "role_label": ROLE_NAMES.get(p.role, p.role)} for p in agreement.parties.all()]
+    _check_printer(actor, agreement.case)
     terms = [
         {
             "ordinal": _ordinal(t.position),
@@ -567,17 +580,75 @@ def agreement_pdf(*, actor, agreement: Agreement) -> tuple[bytes, IssuedDocument
     ]
     context = {
         "agreement": agreement,
-        "parties": parties,
+        "parties": _printed_parties(agreement),
         "terms": terms,
         "mediators": list(agreement.mediators.all()),
         "copies_words": _ordinal(agreement.copies),
     }
-    pdf = render_pdf("pdf/agreement.html", context, document=document)
-    audit.record(
+    return _print(
         actor=actor,
-        action="mediation.agreement_print",
+        template="pdf/agreement.html",
+        kind=IssuedDocument.Kind.AGREEMENT,
+        title="人民调解协议书",
+        reference=agreement.number,
         obj=agreement,
         center_code=agreement.center_code,
-        data={"number": agreement.number, "document": document.code},
+        context=context,
     )
-    return pdf, document
+
+
+def session_record_pdf(*, actor, session: MediationSession) -> tuple[bytes, IssuedDocument]:
+    """The session record (调解笔录) to be checked and signed by those present."""
+    case = session.case
+    _check_printer(actor, case)
+    with translation.override("zh-hans"):  # the record is a Chinese legal text, whoever prints it
+        outcome = str(MediationSession.Outcome(session.outcome).label)
+    context = {
+        "session": session,
+        "case": case,
+        "mediators": list(session.mediators.all()),
+        "held_at": timezone.localtime(session.held_at),
+        "outcome": outcome,
+    }
+    return _print(
+        actor=actor,
+        template="pdf/session_record.html",
+        kind=IssuedDocument.Kind.SESSION_RECORD,
+        title="调解笔录",
+        reference=case.number,
+        obj=session,
+        center_code=case.center_code,
+        context=context,
+    )
+
+
+def confirmation_application_pdf(*, actor, agreement: Agreement) -> tuple[bytes, IssuedDocument]:
+    """The parties' joint application for judicial confirmation (司法确认申请书) citing the agreement."""
+    from govcenter.models import Department
+
+    _check_printer(actor, agreement.case)
+    if agreement.status == Agreement.State.SUPERSEDED:
+        raise CaseConflict(_("This agreement was superseded: apply with the current version."))
+    court = (
+        Department.objects.filter(
+            kind=Department.Kind.COURT, center_code__in=[*ancestor_codes(agreement.center_code), agreement.center_code]
+        )
+        .order_by("center_code")
+        .first()
+    )
+    context = {
+        "agreement": agreement,
+        "case": agreement.case,
+        "parties": _printed_parties(agreement),
+        "court_name": court.name if court else "人民法院",
+    }
+    return _print(
+        actor=actor,
+        template="pdf/confirmation_application.html",
+        kind=IssuedDocument.Kind.CONFIRMATION_APPLICATION,
+        title="司法确认申请书",
+        reference=agreement.number,
+        obj=agreement,
+        center_code=agreement.center_code,
+        context=context,
+    )

@@ -13,6 +13,7 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from cases import deadlines as sla
+from cases import hooks
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -296,7 +297,16 @@ def case_link_report(*, actor, case: Case, note: str = "") -> Case:
 
 @transaction.atomic
 def public_report(
-    *, token: str, name: str, phone: str, kind: str, title: str, facts: str, place: str = "", honeypot: str = ""
+    *,
+    token: str,
+    name: str,
+    phone: str,
+    kind: str,
+    title: str,
+    facts: str,
+    place: str = "",
+    honeypot: str = "",
+    preferred: str = "",
 ) -> Case:
     """A citizen's report through a center's QR code: becomes a case at that center, channel QR."""
     if honeypot:
@@ -309,6 +319,9 @@ def public_report(
         )
     if kind not in Kind.values:
         kind = Kind.REQUEST
+    roster = dict(hooks.public_roster(center))
+    if preferred and preferred not in roster:
+        raise CaseError(_("Choose the preferred mediator from the list."), field="preferred")
     data = CaseInput(
         kind=kind,
         channel=Channel.QR,
@@ -317,4 +330,8 @@ def public_report(
         place=place,
         parties=[PartyInput(role=Party.Role.APPLICANT, name=name, phone=phone)],
     )
-    return case_create(actor=None, center=center, data=data, force_new=True, public=True)
+    case = case_create(actor=None, center=center, data=data, force_new=True, public=True)
+    if preferred:
+        case.preferred_mediation = roster[preferred][:120]
+        case.save(update_fields=["preferred_mediation"])
+    return case

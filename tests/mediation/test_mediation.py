@@ -331,3 +331,68 @@ class TestAgreementPdf:
         assert api_as(auditor).get(f"/api/v1/agreements/{agreement.pk}/pdf/").status_code == 403
         outsider = member_at("sibling", Role.CLERK)
         assert api_as(outsider).get(f"/api/v1/agreements/{agreement.pk}/pdf/").status_code == 404
+
+
+def test_the_session_record_and_the_confirmation_application_print(case_in_mediation, committee, mediator, api_as):
+    import io
+
+    from pypdf import PdfReader
+
+    client = api_as(mediator.user)
+    held = (timezone.now() - timedelta(hours=1)).isoformat()
+    session = client.post(
+        "/api/v1/sessions/",
+        {
+            "case": case_in_mediation.pk,
+            "held_at": held,
+            "place": "东岗街道调解室",
+            "mediators": [mediator.pk],
+            "attendees": "双方当事人",
+            "notes": "双方同意分期赔偿。",
+            "outcome": "agreed",
+        },
+        format="json",
+    ).json()
+    record = client.get(f"/api/v1/sessions/{session['id']}/pdf/")
+    assert record.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(record.content)).pages).replace(" ", "")
+    from django.utils import translation
+
+    from mediation.models import MediationSession
+
+    with translation.override("zh-hans"):
+        outcome = str(MediationSession.Outcome.AGREED.label).replace(" ", "")
+    assert "调解笔录" in text and "双方同意分期赔偿" in text and outcome in text
+
+    data = services.AgreementInput(
+        facts="事实", disputed_matters="争议", terms=[services.TermInput(text="赔偿", due_date=date.today())]
+    )
+    agreement = services.agreement_draft(
+        actor=mediator.user, case=Case.objects.get(pk=case_in_mediation.pk), org=committee, data=data
+    )
+    application = client.get(f"/api/v1/agreements/{agreement.pk}/confirmation-application/")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(application.content)).pages).replace(" ", "")
+    assert "司法确认申请书" in text and agreement.number in text
+
+
+def test_a_citizen_may_name_a_preferred_mediator_from_the_public_roster(tree, mediator, committee, client):
+    import mediation.public  # noqa: F401  (registered at start-up; imported here to be explicit)
+
+    token = tree["620102001"].public_token
+    page = client.get(f"/r/{token}/").content.decode()
+    assert mediator.name in page and committee.name in page
+    data = {
+        "kind": "dispute",
+        "title": "邻里纠纷",
+        "facts": "噪音扰民。",
+        "place": "",
+        "name": "市民乙",
+        "phone": "13700003333",
+        "website": "",
+        "preferred": f"mediator:{mediator.pk}",
+    }
+    client.post(f"/r/{token}/", data)
+    case = Case.objects.get(channel="qr")
+    assert case.preferred_mediation.startswith(mediator.name)
+    bad = client.post(f"/r/{token}/", {**data, "preferred": "mediator:999999", "phone": "13700004444"})
+    assert bad.status_code == 200 and Case.objects.count() == 1
