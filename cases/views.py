@@ -350,7 +350,9 @@ def _action_context(case, user) -> dict:
     actions = [
         {"verb": verb, "label": services.VERB_LABELS[verb]}
         for verb in verbs
-        if verb != "fail"  # recorded through the outcome form of "resolve"
+        # "fail" is recorded through the outcome form of "resolve"; mediators are assigned from the
+        # roster on the mediation page (the card below the actions links to it).
+        if verb not in ("fail", "assign-mediator")
     ]
     if "fail" in verbs and "resolve" not in verbs:
         actions.append({"verb": "resolve", "label": services.VERB_LABELS["fail"]})
@@ -360,8 +362,15 @@ def _action_context(case, user) -> dict:
     if case.review_required and access.can(user, Action.CASE_REOPEN, case):
         actions.insert(0, {"verb": "confirm-outcome", "label": EXTRA_VERB_LABELS["confirm-outcome"]})
     present = {action["verb"] for action in actions}
+    may_mediate = "resolve" in verbs or "fail" in verbs
     return {
         "actions": actions,
+        "mediation": {
+            "assign": access.can(user, Action.CASE_ASSIGN_MEDIATOR, case),
+            "log_session": may_mediate and case.status == "in_mediation",
+            "draft_agreement": access.can(user, Action.CASE_RESOLVE, case)
+            and case.status in ("in_mediation", "resolved"),
+        },
         "outcomes": outcomes,
         "category_groups": forms.category_choices() if "classify" in present else [],
         "kinds": Kind.choices,

@@ -12,6 +12,7 @@ from cases import api_handoffs
 from cases import urls as cases_urls
 from govcenter import api, views
 from mediation import api as mediation_api
+from mediation import urls as mediation_urls
 
 router = DefaultRouter()
 router.register("centers", api.CenterViewSet, basename="api-center")
@@ -33,6 +34,7 @@ urlpatterns = [
     path("verify/", views.verify_form, name="verify-form"),
     path("verify/<str:code>/", views.verify_document, name="verify-document"),
     path("", include(cases_urls)),
+    path("", include(mediation_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

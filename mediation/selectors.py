@@ -112,7 +112,7 @@ def my_assignments(*, user) -> QuerySet[Assignment]:
     """The mediator's workspace: the cases on their desk, by what is due next."""
     return (
         Assignment.objects.filter(mediator__user=user, ended_at__isnull=True, case__status__in=OPEN_STATUSES)
-        .select_related("case", "case__category", "case__center")
+        .select_related("case", "case__category__parent", "case__center")
         .order_by("case__next_due_at")
     )
 
