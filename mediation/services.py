@@ -62,6 +62,9 @@ def org_create(
         raise MediationError(_("Give the organisation's name and its short name."), field="name")
     if MediationOrg.objects.filter(center=center, name=name.strip()).exists():
         raise MediationError(_("This center already has an organisation of that name."), field="name")
+    if MediationOrg.objects.filter(short_name=short_name.strip()).exists():
+        # The short name heads the agreement numbers (城关人调〔2026〕12号): two alike would clash.
+        raise MediationError(_("Another organisation already uses this short name."), field="short_name")
     org = MediationOrg.objects.create(
         center=center,
         center_code=center.code,

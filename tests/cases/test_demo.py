@@ -34,6 +34,7 @@ from cases.services import STAGE_MET_BY, TRANSITIONS
 from govcenter.divisions import LEVEL_BY_LENGTH, Level
 from govcenter.models import Department
 from govcenter.workdays import WorkCalendar
+from mediation.models import Agreement
 
 # A fixed "today", so the data (and what these tests find in it) is the same on every day they run.
 NOW = datetime(2026, 6, 15, 10, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -263,12 +264,14 @@ def test_same_seed_same_cases_and_a_second_run_adds_nothing(db, frozen):
     assert _counts() == counts
     assert _snapshot() == first
 
+    Agreement.objects.all().delete()
     Handoff.objects.all().delete()
     Case.objects.all().delete()
     CaseNumberCounter.objects.all().delete()
     _seed()
     assert _snapshot() == first
 
+    Agreement.objects.all().delete()
     Handoff.objects.all().delete()
     Case.objects.all().delete()
     CaseNumberCounter.objects.all().delete()

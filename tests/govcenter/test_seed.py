@@ -44,9 +44,13 @@ def test_seeding_twice_changes_nothing(db):
 
 def _wipe():
     from cases.models import Case, CaseNumberCounter, Handoff
+    from mediation.models import Agreement, MediationOrg, Mediator
 
+    Agreement.objects.all().delete()
     Handoff.objects.all().delete()
     Case.objects.all().delete()
+    Mediator.objects.all().delete()
+    MediationOrg.objects.all().delete()
     CaseNumberCounter.objects.all().delete()
     Department.objects.all().delete()
     for level in sorted(Level.values, reverse=True):
