@@ -300,7 +300,10 @@ def _period(request):
     values = {}
     for name in ("from", "to"):
         raw = request.query_params.get(name)
-        value = parse_date(raw) if raw else None
+        try:
+            value = parse_date(raw) if raw else None
+        except ValueError:  # well formed but impossible, such as 2026-02-30
+            value = None
         if raw and value is None:
             raise serializers.ValidationError({name: [_("Use the form YYYY-MM-DD.")]})
         values[name] = value

@@ -39,6 +39,17 @@ COLUMNS = [
     ("期限天数", "due_days"),
 ]
 REQUIRED = {"external_ref", "center", "title", "applicant_name"}
+# The columns' limits in the database: a long cell is reported on its row, not a failed import.
+LENGTH_LIMITS = {
+    "external_ref": 64,
+    "title": 200,
+    "applicant_name": 100,
+    "respondent_name": 100,
+    "applicant_phone": 30,
+    "respondent_phone": 30,
+    "applicant_id": 30,
+    "respondent_id": 30,
+}
 EXAMPLE = [
     "(2026)甘0102民诉前调123号",
     "620102001",
@@ -120,8 +131,8 @@ def _decode(content: bytes) -> str:
 
 def _as_dicts(table: list[list[str]]) -> list[dict]:
     table = [row for row in table if any(row)]
-    if not table:
-        raise DomainError(_("The file is empty."), field="file")
+    if len(table) < 2:
+        raise DomainError(_("The file has no rows to import."), field="file")
     headers = table[0]
     known = {header: key for header, key in COLUMNS}
     missing = [header for header, key in COLUMNS if key in REQUIRED and header not in headers]
@@ -178,6 +189,9 @@ def _row_input(row, centers, categories, errors, sender_name) -> HandoffInput | 
     for key in REQUIRED:
         if not row.get(key):
             problem(key, _("Required."))
+    for key, limit in LENGTH_LIMITS.items():
+        if len(row.get(key, "")) > limit:
+            problem(key, _("At most %(n)d characters.") % {"n": limit})
     try:
         check_reference(Handoff.Source.COURT, row.get("external_ref", ""))
     except DomainError as error:
@@ -250,6 +264,9 @@ def _amount(value: str, problem):
     except InvalidOperation:
         problem("amount", _("Not a number."))
         return None
+    if not amount.is_finite():
+        problem("amount", _("Not a number."))
+        return None
     if amount < 0 or amount >= Decimal("1e12"):
         problem("amount", _("Out of range."))
         return None
@@ -261,7 +278,7 @@ def _days(value: str, problem):
         return None
     try:
         days = int(float(value))
-    except ValueError:
+    except (ValueError, OverflowError):
         problem("due_days", _("Not a number."))
         return None
     if not 1 <= days <= 90:

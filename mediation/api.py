@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from cases import selectors as case_selectors
 from cases.models import Category
+from govcenter import access
 from govcenter.access import Action, ActionPermission
 from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
 from mediation import selectors, services
@@ -56,11 +57,10 @@ class OrgViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Read
         serializer.instance = services.org_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer):
-        org = serializer.instance
-        services._check_roster_right(self.request.user, org.center_code)
-        if "center" in serializer.validated_data and serializer.validated_data["center"] != org.center:
+        data = dict(serializer.validated_data)
+        if "center" in data and data.pop("center") != serializer.instance.center:
             raise serializers.ValidationError({"center": [_("An organisation does not move to another center.")]})
-        serializer.save()
+        serializer.instance = services.org_update(actor=self.request.user, org=serializer.instance, **data)
 
 
 class MediatorSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class MediatorSerializer(serializers.ModelSerializer):
 
 
 class MediatorFilter(django_filters.FilterSet):
-    org = django_filters.NumberFilter(field_name="org_id")
+    org = django_filters.NumberFilter(field_name="org_id", min_value=1, max_value=2**31 - 1)
     under = django_filters.CharFilter(method="filter_under", label="under")
     specialty = django_filters.CharFilter(field_name="specialties__code")
     is_active = django_filters.BooleanFilter()
@@ -180,6 +180,7 @@ class AssignInput(serializers.Serializer):
 class AssignmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = AssignmentSerializer
     lookup_value_regex = "[0-9]+"
+    filterset_fields = ["case"]
 
     def get_queryset(self):
         cases = case_selectors.case_list_visible(user=self.request.user)
@@ -338,16 +339,20 @@ class AgreementSerializer(serializers.ModelSerializer):
         ]
 
     def get_parties(self, agreement) -> list[dict]:
+        """Sex, date of birth and address are the masked middle of an identity number: they are
+        shown only to those who may see identity numbers in full."""
         from cases.presenters import mask_id_number
 
+        request = self.context.get("request")
+        full = request is not None and access.can(request.user, Action.CASE_PII_VIEW, agreement.case)
         return [
             {
                 "role": p.role,
                 "name": p.name,
-                "sex": p.sex,
-                "birth_date": p.birth_date,
-                "id_number": mask_id_number(p.id_number),
-                "address": p.address,
+                "sex": p.sex if full else "",
+                "birth_date": p.birth_date if full else None,
+                "id_number": p.id_number if full else mask_id_number(p.id_number),
+                "address": p.address if full else "",
             }
             for p in agreement.parties.all()
         ]
@@ -387,7 +392,7 @@ class SupersedeInput(AgreementInputSerializer):
 class TermCheckInput(serializers.Serializer):
     fulfilment = serializers.ChoiceField(choices=[c for c in AgreementTerm.Fulfilment.choices if c[0] != "pending"])
     checked_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -396,10 +401,17 @@ class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["case", "status"]
 
     def get_queryset(self):
-        return selectors.agreement_list_visible(user=self.request.user).order_by("-created_at")
+        return (
+            selectors.agreement_list_visible(user=self.request.user)
+            .select_related("supersedes")
+            .order_by("-created_at")
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "request": self.request}
 
     def _reload(self, agreement):
-        return AgreementSerializer(self.get_queryset().get(pk=agreement.pk)).data
+        return AgreementSerializer(self.get_queryset().get(pk=agreement.pk), context={"request": self.request}).data
 
     @extend_schema(request=AgreementDraftSerializer, responses={201: AgreementSerializer})
     def create(self, request, *args, **kwargs):

@@ -239,7 +239,8 @@ def term_formset(data=None, *, terms=(), more_rows: bool = False) -> TermFormSet
     ]
     if data is not None and more_rows:
         data = data.copy()
-        total = int(data.get("terms-TOTAL_FORMS") or 0)
+        raw = str(data.get("terms-TOTAL_FORMS") or "0")
+        total = int(raw) if raw.isdigit() and len(raw) < 4 else 0
         data["terms-TOTAL_FORMS"] = str(min(total + BLANK_TERM_ROWS, 100))
     return TermFormSet(data, initial=initial, prefix="terms")
 

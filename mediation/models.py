@@ -24,7 +24,7 @@ class MediationOrg(models.Model):
     center = models.ForeignKey(Center, verbose_name=_("stationed at"), on_delete=models.PROTECT, related_name="+")
     center_code = models.CharField(_("center code"), max_length=12, db_index=True)
     # The short name used in agreement numbers, e.g. 城关人调〔2026〕123号.
-    short_name = models.CharField(_("short name for document numbers"), max_length=20)
+    short_name = models.CharField(_("short name for document numbers"), max_length=20, unique=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_public = models.BooleanField(_("in the public roster"), default=True)

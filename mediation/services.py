@@ -80,6 +80,22 @@ def org_create(
 
 
 @transaction.atomic
+def org_update(*, actor, org: MediationOrg, **changes) -> MediationOrg:
+    _check_roster_right(actor, org.center_code)
+    org = MediationOrg.objects.select_for_update().get(pk=org.pk)
+    short_name = changes.get("short_name", org.short_name).strip()
+    if MediationOrg.objects.filter(short_name=short_name).exclude(pk=org.pk).exists():
+        raise MediationError(_("Another organisation already uses this short name."), field="short_name")
+    if "kind" in changes and changes["kind"] not in MediationOrg.Kind.values:
+        raise MediationError(_("Unknown kind of organisation: %(kind)s.") % {"kind": changes["kind"]}, field="kind")
+    for name, value in changes.items():
+        setattr(org, name, value.strip() if isinstance(value, str) else value)
+    org.save()
+    audit.record(actor=actor, action="mediation.org_update", obj=org, data={k: str(v) for k, v in changes.items()})
+    return org
+
+
+@transaction.atomic
 def mediator_create(
     *,
     actor,
@@ -185,7 +201,8 @@ def unassign(*, actor, assignment: Assignment, reason: str = "") -> Assignment:
     assignment.ended_at = timezone.now()
     assignment.save(update_fields=["ended_at"])
     user = assignment.mediator.user
-    if user is not None:
+    still_on = Assignment.objects.filter(case=case, mediator__user=user, ended_at__isnull=True).exists()
+    if user is not None and not still_on:
         access.revoke(user, Action.CASE_RESOLVE, case)
     apply_step(case, actor, Step("unassign-mediator", note=reason, data={"mediator": assignment.mediator.name}))
     return assignment
@@ -229,7 +246,7 @@ def session_log(
         raise MediationError(_("Say which mediators held the session."), field="mediators")
     for mediator in mediators:
         if not in_reach(mediator, case):
-            raise MediationError(_("%(name)s cannot mediate this case.") % {"name": mediator.name}, field="mediators")
+            raise MediationError(_("One of the chosen mediators cannot mediate this case."), field="mediators")
     for name, value in (("place", place), ("attendees", attendees), ("notes", notes)):
         if not value.strip():
             raise MediationError(_("This field is required."), field=name)
@@ -278,7 +295,16 @@ class AgreementInput:
     mediators: list[Mediator] = field(default_factory=list)
 
 
-def _check_agreement(data: AgreementInput) -> None:
+def _check_agreement(data: AgreementInput, case: Case) -> None:
+    for mediator in data.mediators:
+        if not in_reach(mediator, case):
+            raise MediationError(
+                _("A mediator named on the agreement must be able to mediate this case."), field="mediators"
+            )
+    _check_body(data)
+
+
+def _check_body(data: AgreementInput) -> None:
     if not data.facts.strip():
         raise MediationError(_("State the main facts."), field="facts")
     if not data.disputed_matters.strip():
@@ -341,7 +367,7 @@ def agreement_draft(*, actor, case: Case, org: MediationOrg, data: AgreementInpu
         raise CaseConflict(_("An agreement is drafted while the case is in mediation or just resolved."))
     if Agreement.objects.filter(case=case, status__in=[Agreement.State.DRAFT, Agreement.State.SIGNED]).exists():
         raise CaseConflict(_("This case already has an agreement: edit the draft, or supersede the signed one."))
-    _check_agreement(data)
+    _check_agreement(data, case)
     year = timezone.localdate().year
     serial, number = _next_number(org, year)
     agreement = Agreement.objects.create(
@@ -393,11 +419,12 @@ def agreement_edit(*, actor, agreement: Agreement, data: AgreementInput) -> Agre
     agreement = _lock_agreement(agreement, actor)
     if agreement.is_locked:
         raise CaseConflict(_("A signed agreement is never edited: make a new version that supersedes it."))
-    _check_agreement(data)
+    _check_agreement(data, agreement.case)
     agreement.facts, agreement.disputed_matters = data.facts.strip(), data.disputed_matters.strip()
     agreement.responsibilities, agreement.copies = data.responsibilities.strip(), data.copies
     agreement.save()
     _write_body(agreement, data)
+    _revoke_printed(agreement, _("the draft was changed after printing"), actor)
     audit.record(actor=actor, action="mediation.agreement_edit", obj=agreement, center_code=agreement.center_code)
     return agreement
 
@@ -434,7 +461,7 @@ def agreement_supersede(*, actor, agreement: Agreement, data: AgreementInput, re
         raise CaseConflict(_("Only a signed agreement is superseded; a draft is simply edited."))
     if not reason.strip():
         raise MediationError(_("Say what the new version corrects."), field="reason")
-    _check_agreement(data)
+    _check_agreement(data, old.case)
     old.status = Agreement.State.SUPERSEDED
     old.save(update_fields=["status", "updated_at"])
     _revoke_printed(old, reason.strip(), actor)
@@ -442,7 +469,7 @@ def agreement_supersede(*, actor, agreement: Agreement, data: AgreementInput, re
         case=old.case,
         org=old.org,
         center_code=old.center_code,
-        number=f"{old.number}（第{old.version + 1}版）",
+        number=f"{old.org.short_name}人调〔{old.year}〕{old.serial}号（第{old.version + 1}版）",
         year=old.year,
         serial=old.serial,
         version=old.version + 1,
@@ -569,6 +596,8 @@ def agreement_pdf(*, actor, agreement: Agreement) -> tuple[bytes, IssuedDocument
     from mediation.numerals import yuan_in_capitals
 
     _check_printer(actor, agreement.case)
+    if agreement.status == Agreement.State.SUPERSEDED:
+        raise CaseConflict(_("This agreement was superseded: print the current version."))
     terms = [
         {
             "ordinal": _ordinal(t.position),
@@ -630,8 +659,8 @@ def confirmation_application_pdf(*, actor, agreement: Agreement) -> tuple[bytes,
     from govcenter.models import Department
 
     _check_printer(actor, agreement.case)
-    if agreement.status == Agreement.State.SUPERSEDED:
-        raise CaseConflict(_("This agreement was superseded: apply with the current version."))
+    if agreement.status != Agreement.State.SIGNED:
+        raise CaseConflict(_("Judicial confirmation is applied for with a signed, current agreement."))
     court = (
         Department.objects.filter(
             kind=Department.Kind.COURT, center_code__in=[*ancestor_codes(agreement.center_code), agreement.center_code]

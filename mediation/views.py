@@ -532,8 +532,16 @@ def agreement_detail(request, agreement_id: int):
         if agreement.status != Agreement.State.DRAFT
         else [],
         "checks_due": sum(1 for row in terms if row["due"]),
+        # Sex, birth date and address are the masked middle of an ID number: shown with it or not at all.
         "parties": [
-            {"party": p, "id_number": p.id_number if show_pii else mask_id_number(p.id_number)} for p in party_rows
+            {
+                "party": p,
+                "id_number": p.id_number if show_pii else mask_id_number(p.id_number),
+                "sex": p.sex if show_pii else "",
+                "birth_date": p.birth_date if show_pii else None,
+                "address": p.address if show_pii else "",
+            }
+            for p in party_rows
         ],
         "show_pii": show_pii,
         "terms": terms,

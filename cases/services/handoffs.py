@@ -148,8 +148,17 @@ def _case_for(actor, data: HandoffInput, handoff: Handoff, now: datetime) -> Cas
         handoff.repeat_count = _earlier_petitions(data, now)
     if data.source in (Handoff.Source.POLICE, Handoff.Source.PETITION):
         parties = clean_parties(case_input.parties)
-        existing = find_duplicates(center=data.center, parties=parties, category=None, now=now).first()
-        if existing is not None:
+        # Only an earlier alert (or petition) about the same people joins: a case that came another
+        # way, or lies where the sender may not record cases, is not revealed to the sender.
+        existing = (
+            find_duplicates(center=data.center, parties=parties, category=None, now=now)
+            .filter(channel=CASE_CHANNEL[data.source])
+            .first()
+        )
+        may_join = existing is not None and any(
+            access.can_at(actor, Action.CASE_CREATE, code) for code in (existing.center_code, existing.origin_code)
+        )
+        if may_join:
             return case_link_report(
                 actor=actor, case=existing, note=_("Repeated: %(ref)s") % {"ref": handoff.external_ref}
             )

@@ -414,3 +414,36 @@ def test_lists_show_each_side_its_own(court, police, clerk, member_at, api_as):
     assert [row["source"] for row in api_as(court).get("/api/v1/handoffs/").json()["results"]] == ["court"]
     other_court = make_member(member_at("parent", Role.CLERK).memberships.get().center, Role.COURT).user
     assert api_as(other_court).get("/api/v1/handoffs/").json()["count"] == 0
+
+
+def test_an_alert_about_people_of_a_walk_in_case_does_not_open_that_case_to_the_police(police, make_case, api_as):
+    walk_in = make_case(phone="13700001111")
+    response = api_as(police).post(
+        "/api/v1/handoffs/",
+        {
+            "source": "police",
+            "external_ref": "J-walk-in",
+            "center": "620102001",
+            "title": "口角",
+            "parties": [{"role": "applicant", "name": "李四", "phone": "13700001111"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["case"]["id"] != walk_in.pk
+    assert api_as(police).get(f"/api/v1/cases/{walk_in.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("params", [{"from": "2026-02-30"}, {"to": "yesterday"}])
+def test_impossible_dates_in_the_figures_are_400(params, clerk, api_as):
+    assert api_as(clerk).get("/api/v1/handoffs/figures/", params).status_code == 400
+
+
+def test_overlong_and_impossible_cells_are_reported_per_row(court, api_as):
+    header = "案号,接收中心区划代码,事由摘要,申请人姓名,标的额（元）,期限天数\n"
+    rows = f"(2026)甘0102民诉前调1号,620102001,{'长' * 201},甲,NaN,1e400\n"
+    upload = SimpleUploadedFile("t.csv", (header + rows).encode())
+    response = api_as(court).post("/api/v1/handoffs/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert {e["column"] for e in response.json()["errors"]} >= {"事由摘要", "标的额（元）", "期限天数"}
+    empty = SimpleUploadedFile("t.csv", header.encode())
+    assert api_as(court).post("/api/v1/handoffs/import/", {"file": empty}, format="multipart").status_code == 400

@@ -333,7 +333,10 @@ class TestAgreementPdf:
         assert api_as(outsider).get(f"/api/v1/agreements/{agreement.pk}/pdf/").status_code == 404
 
 
-def test_the_session_record_and_the_confirmation_application_print(case_in_mediation, committee, mediator, api_as):
+def test_the_session_record_and_the_confirmation_application_print(
+    case_in_mediation, committee, mediator, api_as, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     import io
 
     from pypdf import PdfReader
@@ -370,6 +373,10 @@ def test_the_session_record_and_the_confirmation_application_print(case_in_media
     agreement = services.agreement_draft(
         actor=mediator.user, case=Case.objects.get(pk=case_in_mediation.pk), org=committee, data=data
     )
+    assert client.get(f"/api/v1/agreements/{agreement.pk}/confirmation-application/").status_code == 409  # a draft
+    services.agreement_sign(
+        actor=mediator.user, agreement=agreement, signed_on=date.today(), scan=SimpleUploadedFile("s.png", PNG)
+    )
     application = client.get(f"/api/v1/agreements/{agreement.pk}/confirmation-application/")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(application.content)).pages).replace(" ", "")
     assert "司法确认申请书" in text and agreement.number in text
@@ -396,3 +403,47 @@ def test_a_citizen_may_name_a_preferred_mediator_from_the_public_roster(tree, me
     assert case.preferred_mediation.startswith(mediator.name)
     bad = client.post(f"/r/{token}/", {**data, "preferred": "mediator:999999", "phone": "13700004444"})
     assert bad.status_code == 200 and Case.objects.count() == 1
+
+
+def test_agreement_parties_hide_what_gives_an_identity_number_away(
+    case_in_mediation, committee, clerk, member_at, api_as
+):
+    data = services.AgreementInput(
+        facts="事实", disputed_matters="争议", terms=[services.TermInput(text="赔偿", due_date=date.today())]
+    )
+    agreement = services.agreement_draft(actor=clerk, case=case_in_mediation, org=committee, data=data)
+    auditor = member_at("parent", Role.AUDITOR)
+    for party in api_as(auditor).get(f"/api/v1/agreements/{agreement.pk}/").json()["parties"]:
+        assert party["birth_date"] is None and party["sex"] == "" and party["address"] == ""
+    full = api_as(clerk).get(f"/api/v1/agreements/{agreement.pk}/").json()["parties"]
+    assert any(p["birth_date"] for p in full)
+
+
+def test_editing_a_printed_draft_revokes_its_code_and_a_superseded_one_does_not_print(
+    case_in_mediation, committee, clerk, settings, tmp_path
+):
+    from govcenter.models import IssuedDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    data = services.AgreementInput(
+        facts="事实", disputed_matters="争议", terms=[services.TermInput(text="赔偿", due_date=date.today())]
+    )
+    agreement = services.agreement_draft(actor=clerk, case=case_in_mediation, org=committee, data=data)
+    _pdf, document = services.agreement_pdf(actor=clerk, agreement=agreement)
+    services.agreement_edit(actor=clerk, agreement=agreement, data=data)
+    assert IssuedDocument.objects.get(pk=document.pk).is_revoked
+    services.agreement_sign(
+        actor=clerk, agreement=agreement, signed_on=date.today(), scan=SimpleUploadedFile("s.png", PNG)
+    )
+    new = services.agreement_supersede(actor=clerk, agreement=agreement, data=data, reason="更正")
+    newer = services.agreement_supersede(
+        actor=clerk,
+        agreement=services.agreement_sign(
+            actor=clerk, agreement=new, signed_on=date.today(), scan=SimpleUploadedFile("s.png", PNG)
+        ),
+        data=data,
+        reason="再更正",
+    )
+    assert newer.number.endswith("号（第3版）") and newer.number.count("版") == 1
+    with pytest.raises(services.CaseConflict):
+        services.agreement_pdf(actor=clerk, agreement=Agreement.objects.get(pk=agreement.pk))
