@@ -132,7 +132,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.COURT: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
     Role.POLICE: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
     Role.PETITION: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
-    # Department officers see only what was dispatched to their department (see RELATIONS).
+    # Department officers see only what was dispatched to their department (the relations in POLICIES).
     Role.DEPARTMENT: frozenset(_EVERYONE),
     Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}),
     Role.EXPERT: frozenset(_EVERYONE),
