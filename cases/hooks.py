@@ -16,3 +16,19 @@ def provide_public_roster(provider: Callable) -> Callable:
 
 def public_roster(center) -> list[tuple[str, str]]:
     return [choice for provider in _PUBLIC_ROSTER for choice in provider(center)]
+
+
+_MEDIATOR_ASSIGNER: list[Callable] = []
+
+
+def provide_mediator_assigner(assigner: Callable) -> Callable:
+    """Register `assigner(*, actor, case, users, note, expected_version) -> Case`: the mediation
+    roster's way of putting a case in mediation with these mediators (users with a roster entry).
+    The workflow's assign-mediator verb goes through it, so every assignment is on the roster and
+    its grant can be taken back."""
+    _MEDIATOR_ASSIGNER[:] = [assigner]
+    return assigner
+
+
+def mediator_assigner() -> Callable | None:
+    return _MEDIATOR_ASSIGNER[0] if _MEDIATOR_ASSIGNER else None

@@ -1,7 +1,11 @@
-"""What the public form of a center offers from the mediation roster (registered with cases.hooks)."""
+"""What mediation provides to the cases app through cases.hooks: the public roster of a center's
+form, and the roster's way of assigning mediators for the workflow's assign-mediator verb."""
 
-from cases.hooks import provide_public_roster
-from mediation import selectors
+from django.utils.translation import gettext as _
+
+from cases.hooks import provide_mediator_assigner, provide_public_roster
+from mediation import selectors, services
+from mediation.models import Mediator
 
 
 @provide_public_roster
@@ -15,3 +19,20 @@ def public_roster_choices(center) -> list[tuple[str, str]]:
             choices.append((f"org:{mediator.org_id}", mediator.org.name))
         choices.append((f"mediator:{mediator.pk}", f"{mediator.name}（{mediator.org.name}）"))
     return choices
+
+
+@provide_mediator_assigner
+def assign_users(*, actor, case, users, note: str = "", expected_version: int | None = None):
+    """The assign-mediator verb with user accounts: each must have an entry on the roster."""
+    roster = {m.user_id: m for m in Mediator.objects.filter(user__in=users).select_related("org")}
+    if not users or any(user.pk not in roster for user in users):
+        raise services.MediationError(
+            _("One of the chosen mediators cannot be assigned to this case."), field="mediators"
+        )
+    return services.assign(
+        actor=actor,
+        case=case,
+        mediators=[roster[user.pk] for user in users],
+        note=note,
+        expected_version=expected_version,
+    )

@@ -68,3 +68,18 @@ def make_case(tree, clerk):
         )
 
     return build
+
+
+def roster_mediator(center: Center):
+    """A user with the mediator role at a center and an entry on that center's roster."""
+    from mediation.models import MediationOrg, Mediator
+    from tests.conftest import make_member
+
+    org, _ = MediationOrg.objects.get_or_create(
+        center=center,
+        name=f"{center.name}人民调解委员会",
+        defaults={"center_code": center.code, "kind": "committee", "short_name": center.code},
+    )
+    user = make_member(center, Role.MEDIATOR).user
+    Mediator.objects.create(org=org, center_code=center.code, name=user.first_name, user=user)
+    return user

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
+from cases import hooks
 from cases.models import (
     Case,
     Category,
@@ -128,7 +129,11 @@ def case_assign_mediators(
     *, actor, case: Case, mediators: list, note: str = "", expected_version: int | None = None
 ) -> Case:
     """Put the case in mediation with one or more mediators, each given this case (a grant: a
-    mediator sees the cases assigned to them, not the whole center's)."""
+    mediator sees the cases assigned to them, not the whole center's). With the mediation roster
+    installed, its assigner does it, so the assignment is recorded and can be ended."""
+    assigner = hooks.mediator_assigner()
+    if assigner is not None:
+        return assigner(actor=actor, case=case, users=mediators, note=note, expected_version=expected_version)
     case = start_verb(case, actor, "assign-mediator", expected_version)
     if not mediators:
         raise CaseError(_("Choose at least one mediator."), field="mediators")

@@ -8,6 +8,7 @@ from cases.models import Case, CaseEvent, Dispatch, Status
 from cases.services import TRANSITIONS
 from govcenter.models import AuditEvent, Department, Membership, Role
 from tests.conftest import make_member
+from tests.fixtures_cases import roster_mediator
 
 ALL_STATUSES = list(Status.values)
 WORKFLOW_VERBS = [verb for verb in TRANSITIONS if verb != "fail"]  # "fail" is resolve with outcome=failed
@@ -23,7 +24,7 @@ def department_officer(tree):
 
 @pytest.fixture
 def mediator(tree):
-    return make_member(tree["620102001"], Role.MEDIATOR).user
+    return roster_mediator(tree["620102001"])
 
 
 def _put_in(case: Case, status: str, department: Department, director, verb: str) -> None:
@@ -190,7 +191,7 @@ def test_reopen_restarts_the_clocks(make_case, category, director, api_as):
 
 
 def test_assigning_a_mediator_from_another_center_grants_that_case_only(make_case, category, clerk, api_as, tree):
-    outsider_mediator = make_member(tree["620102002"], Role.MEDIATOR).user
+    outsider_mediator = roster_mediator(tree["620102002"])
     case = make_case(category=category)
     other = make_case(category=category)
     response = api_as(clerk).post(

@@ -447,3 +447,17 @@ def test_editing_a_printed_draft_revokes_its_code_and_a_superseded_one_does_not_
     assert newer.number.endswith("号（第3版）") and newer.number.count("版") == 1
     with pytest.raises(services.CaseConflict):
         services.agreement_pdf(actor=clerk, agreement=Agreement.objects.get(pk=agreement.pk))
+
+
+def test_the_workflow_verb_assigns_through_the_roster_so_the_grant_can_be_taken_back(
+    make_case, category, clerk, mediator, api_as
+):
+    case = make_case(category=category)
+    response = api_as(clerk).post(
+        f"/api/v1/cases/{case.pk}/assign-mediator/", {"mediators": [mediator.user.username]}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assignment = Assignment.objects.get(case=case, mediator=mediator)
+    assert api_as(mediator.user).get(f"/api/v1/cases/{case.pk}/").status_code == 200
+    services.unassign(actor=clerk, assignment=assignment)
+    assert api_as(mediator.user).get(f"/api/v1/cases/{case.pk}/").status_code == 404
