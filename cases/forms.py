@@ -11,7 +11,7 @@ from cases.models import Case, Category, Channel, Handoff, Kind, Party, Rating, 
 from govcenter import access
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
-from govcenter.divisions import Level, ancestor_codes, minimal_roots, subtree_q, subtrees_q
+from govcenter.divisions import Level, lineage, minimal_roots, subtree_q, subtrees_q
 from govcenter.models import Center, Department, Membership, Role
 
 # A select stops being usable beyond this; larger scopes type the division code instead.
@@ -56,7 +56,7 @@ def center_label(center: Center) -> str:
 
 def department_choices(case: Case, user) -> list[tuple[int, str]]:
     """Departments a case can be dispatched to: at its center and the centers above it."""
-    codes = [case.center_code, *ancestor_codes(case.center_code)]
+    codes = lineage(case.center_code)
     departments = (
         core_selectors.department_list_visible(user=user)
         .filter(center_code__in=codes, is_active=True)
@@ -67,7 +67,7 @@ def department_choices(case: Case, user) -> list[tuple[int, str]]:
 
 def mediator_choices(case: Case) -> list[tuple[str, str]]:
     """Users holding the mediator role at the case's center or above it."""
-    codes = [case.center_code, *ancestor_codes(case.center_code)]
+    codes = lineage(case.center_code)
     seats = (
         Membership.objects.filter(role=Role.MEDIATOR, is_active=True, center_code__in=codes)
         .select_related("user", "center")
@@ -338,10 +338,10 @@ def sender_name_for(user, source: str) -> str:
 def petition_department_choices(user, center_code: str = "") -> list:
     """Departments at or above the chosen center (or, before one is chosen, at or above the
     officer's seats), nearest first, grouped by their center."""
-    codes = {center_code, *ancestor_codes(center_code)} if center_code else set()
+    codes = set(lineage(center_code)) if center_code else set()
     if not codes:
         roots = send_roots(user, Handoff.Source.PETITION)
-        codes = {code for root in roots for code in (root, *ancestor_codes(root))}
+        codes = {code for root in roots for code in lineage(root)}
     departments = (
         core_selectors.department_list_visible(user=user)
         .filter(center_code__in=sorted(codes), is_active=True)

@@ -55,7 +55,3 @@ def public_status(case: Case) -> dict:
         "can_rate": case.status in (Status.FEEDBACK_GIVEN, Status.FOLLOWED_UP, Status.CLOSED)
         and not Rating.objects.filter(case=case).exists(),
     }
-
-
-def public_stage_label(status: str) -> str:
-    return str(PUBLIC_STAGES.get(status, _("Unknown")))

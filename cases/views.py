@@ -10,7 +10,6 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
@@ -28,7 +27,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from cases import api, forms, selectors, services
 from cases.models import Channel, Dispatch, Kind, Rating, Severity, Stage, Status
 from cases.presenters import mask_id_number, mask_phone, public_status
-from govcenter import access, audit
+from govcenter import access, audit, ratelimit
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
 from govcenter.errors import DomainError
@@ -142,28 +141,10 @@ def _visible_case(request, case_id):
 
 # --- Rate limits of the public pages --------------------------------------------------------------
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _rate(scope: str) -> tuple[int, int]:
-    """Parse a rate such as "20/hour" into (20, 3600); the same setting as the API's throttles."""
-    count, period = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")
-    return int(count), _PERIODS[period.strip()[0].lower()]
-
 
 def _throttled(request, scope: str) -> bool:
-    """Counts this request against the client address's limit; True when it is over it.
-
-    The counter lives in the shared cache, so it holds across several app servers."""
-    limit, period = _rate(scope)
-    key = f"pages:throttle:{scope}:{audit.client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=period)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period)
-        hits = 1
-    return hits > limit
+    """The public pages share the API's throttle rates (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])."""
+    return ratelimit.over_limit(request, scope, settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope])
 
 
 def _too_many(request):

@@ -271,11 +271,6 @@ def roots(user, action: Action) -> list[str]:
     return minimal_roots(seat.center_code for seat in seats(user) if action in ROLE_ACTIONS.get(seat.role, ()))
 
 
-def roles_at(user, center_code: str) -> set[str]:
-    """The roles the user holds over a center (at it or above it)."""
-    return {seat.role for seat in seats(user) if is_within(center_code, seat.center_code)}
-
-
 def may_send(user, source: str, center_code: str) -> bool:
     """Whether the user holds the sending role of this source over the receiving center."""
     if getattr(user, "is_superuser", False):

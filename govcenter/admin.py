@@ -36,8 +36,17 @@ class DepartmentAdmin(ScopedAdmin):
     raw_id_fields = ["center"]
 
     def save_model(self, request, obj, form, change):
-        obj.center_code = obj.center.code
-        super().save_model(request, obj, form, change)
+        if change:  # name, phone or active flag; the center stays (center_code follows it)
+            obj.center_code = obj.center.code
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            saved = services.department_create(
+                actor=request.user, center=obj.center, name=obj.name, kind=obj.kind, phone=obj.phone
+            )
+            obj.pk = saved.pk
+        except DomainError as error:
+            self.message_user(request, str(error.message), level=messages.ERROR)
 
 
 @admin.register(Membership)

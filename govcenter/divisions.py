@@ -57,6 +57,12 @@ def ancestor_codes(code: str) -> list[str]:
     return [code[:length] for length in PREFIX_LENGTHS if length < len(code)]
 
 
+def lineage(code: str) -> list[str]:
+    """The code and every code above it, province first: the centers whose departments, rosters or
+    rights reach this one."""
+    return [*ancestor_codes(code), code]
+
+
 def is_within(code: str, root: str) -> bool:
     """Whether `code` lies in the subtree of `root` (a code is within its own subtree)."""
     return code.startswith(root)

@@ -16,17 +16,6 @@ from govcenter.signals import calendar_changed
 User = get_user_model()
 
 
-def center_get_by_code(code: str) -> Center:
-    try:
-        check_code(code)
-    except DivisionCodeError as error:
-        raise DomainError(str(error), field="center") from error
-    center = Center.objects.filter(code=code, is_active=True).first()
-    if center is None:
-        raise DomainError(_("No active center has the division code %(code)s.") % {"code": code}, field="center")
-    return center
-
-
 @transaction.atomic
 def center_create(*, actor, code: str, name: str, parent_code_given: str | None = None, **details) -> Center:
     """Create a center under its parent; the parent is implied by the code when not given."""

@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from govcenter import access, audit, documents, panels, selectors
+from govcenter import access, documents, panels, ratelimit, selectors
 from govcenter.access import Action
 from govcenter.models import group_code
 from govcenter.workdays import YEAR_STATUS_LABELS, WorkCalendar, YearStatus
@@ -74,24 +73,6 @@ def center_detail(request, code: str):
 
 # --- Checking a document's verification code (public) -------------------------------------------
 
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-DEFAULT_VERIFY_RATE = "60/hour"
-
-
-def _over_limit(request, scope: str, rate: str) -> bool:
-    """Counts this request against the client address's limit (e.g. "60/hour"); True when over.
-    The counter lives in the shared cache, so it holds across several app servers."""
-    count, period = rate.split("/")
-    limit, seconds = int(count), _PERIODS[period.strip()[0].lower()]
-    key = f"pages:throttle:{scope}:{audit.client_ip(request) or 'unknown'}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=seconds)
-        hits = 1
-    return hits > limit
-
 
 class VerifyForm(forms.Form):
     code = forms.CharField(
@@ -122,7 +103,7 @@ def verify_form(request):
 @require_GET
 def verify_document(request, code: str):
     """Anyone holding a paper may check its code: what the document is and whether it stands."""
-    if _over_limit(request, "verify", getattr(settings, "VERIFY_THROTTLE_RATE", DEFAULT_VERIFY_RATE)):
+    if ratelimit.over_limit(request, "verify", settings.VERIFY_THROTTLE_RATE):
         return render(request, "govcenter/verify.html", {"state": "throttled"}, status=429)
     found = documents.verify(code)
     if found is None:

@@ -7,7 +7,7 @@ from cases import selectors as case_selectors
 from cases.models import OPEN_STATUSES, Case
 from govcenter import access
 from govcenter.access import Action
-from govcenter.divisions import PREFIX_LENGTHS, ancestor_codes
+from govcenter.divisions import PREFIX_LENGTHS, lineage
 from mediation.models import Agreement, AgreementTerm, Assignment, MediationOrg, MediationSession, Mediator
 
 
@@ -34,7 +34,7 @@ def _caseload():
 
 def public_roster(*, center) -> QuerySet[Mediator]:
     """What a citizen may see of a center's roster: names and organisations, no phone or certificate."""
-    codes = [*ancestor_codes(center.code), center.code]
+    codes = lineage(center.code)
     return (
         Mediator.objects.filter(is_active=True, org__is_active=True, org__is_public=True, center_code__in=codes)
         .select_related("org")
@@ -47,10 +47,7 @@ def suggest_mediators(*, case: Case, limit: int = 10) -> list[dict]:
     (own center first), each with the reasons, in the order a clerk would weigh them."""
     candidates = (
         Mediator.objects.filter(is_active=True, org__is_active=True)
-        .filter(
-            Q(center_code__in=[*ancestor_codes(case.center_code), case.center_code])
-            | Q(center_code__startswith=case.county_code)
-        )
+        .filter(Q(center_code__in=lineage(case.center_code)) | Q(center_code__startswith=case.county_code))
         .select_related("org")
         .prefetch_related("specialties")
         .annotate(caseload=_caseload())

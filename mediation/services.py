@@ -11,13 +11,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
-from cases.models import Case, Category, Party, Status
+from cases.models import Case, Party, Status
 from cases.services import case_resolve
 from cases.services.core import CaseConflict, Step, apply_step, lock_case, start_verb
 from cases.services.workflow import put_in_mediation
 from govcenter import access, audit, documents
 from govcenter.access import Action
-from govcenter.divisions import ancestor_codes, is_within
+from govcenter.divisions import is_within, lineage
 from govcenter.errors import DomainError, NotAllowed
 from govcenter.models import Center, IssuedDocument
 from mediation.models import (
@@ -545,12 +545,6 @@ def term_check(*, actor, term: AgreementTerm, fulfilment: str, checked_on: date,
     return term
 
 
-def specialties_match(mediator_categories: set[int], category: Category | None) -> bool:
-    if category is None:
-        return False
-    return category.pk in mediator_categories or (category.parent_id in mediator_categories)
-
-
 # --- Printing --------------------------------------------------------------------------------------
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
@@ -662,9 +656,7 @@ def confirmation_application_pdf(*, actor, agreement: Agreement) -> tuple[bytes,
     if agreement.status != Agreement.State.SIGNED:
         raise CaseConflict(_("Judicial confirmation is applied for with a signed, current agreement."))
     court = (
-        Department.objects.filter(
-            kind=Department.Kind.COURT, center_code__in=[*ancestor_codes(agreement.center_code), agreement.center_code]
-        )
+        Department.objects.filter(kind=Department.Kind.COURT, center_code__in=lineage(agreement.center_code))
         .order_by("center_code")
         .first()
     )

@@ -24,7 +24,7 @@ from cases.services.intake import CaseInput, case_create, case_link_report, clea
 from cases.services.workflow import hand_back
 from govcenter import access, audit
 from govcenter.access import Action
-from govcenter.divisions import Level
+from govcenter.divisions import Level, lineage
 from govcenter.errors import NotAllowed
 from govcenter.models import Center, Department
 
@@ -175,7 +175,9 @@ def _route_petition(actor, case: Case, data: HandoffInput) -> None:
         departments = data.departments
     elif data.petition_category == Handoff.PetitionCategory.LAW:
         court = (
-            Department.objects.filter(kind=Department.Kind.COURT, is_active=True, center_code__in=_up(case.center_code))
+            Department.objects.filter(
+                kind=Department.Kind.COURT, is_active=True, center_code__in=lineage(case.center_code)
+            )
             .order_by("-center_code")
             .first()
         )
@@ -189,12 +191,6 @@ def _route_petition(actor, case: Case, data: HandoffInput) -> None:
         raise CaseError(_("Say what the petition is about (its category)."), field="category")
     instructions = _("Petition %(ref)s routed by the petition office") % {"ref": data.external_ref}
     dispatch_to(case=locked, actor=actor, departments=departments, instructions=instructions)
-
-
-def _up(code: str) -> list[str]:
-    from govcenter.divisions import ancestor_codes
-
-    return [*ancestor_codes(code), code]
 
 
 def _earlier_petitions(data: HandoffInput, now: datetime) -> int:

@@ -35,3 +35,13 @@ def test_calendar_override_added_in_the_admin_goes_through_the_service(client, s
     )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="calendar.override_set").exists()
+
+
+def test_a_department_added_in_the_admin_goes_through_the_service(client, superuser, tree):
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/govcenter/department/add/",
+        {"center": tree["620102"].pk, "name": "城关区民政局", "kind": "civil_affairs", "phone": "", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="department.create").exists()
