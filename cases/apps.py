@@ -9,6 +9,6 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cases import panels, signals  # noqa: F401  (registers the home panel)
+        from cases import grid_reports, panels, signals  # noqa: F401  (the home panel, the grid's hooks)
 
         post_migrate.connect(signals.ensure_schedules, sender=self)

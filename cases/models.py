@@ -140,6 +140,18 @@ class Case(models.Model):
     title = models.CharField(_("summary"), max_length=200)
     facts = models.TextField(_("facts"), blank=True)
     place = models.CharField(_("place"), max_length=200, blank=True)
+    # Where the case arose, when it is known to the grid, and the patrol visit it came from.
+    grid = models.ForeignKey(
+        "grids.Grid", verbose_name=_("grid"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    visit = models.OneToOneField(
+        "grids.Visit",
+        verbose_name=_("patrol visit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case",
+    )
     amount = models.DecimalField(_("amount in dispute (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     people_count = models.PositiveIntegerField(_("people involved"), default=1)
     is_group_incident = models.BooleanField(_("group incident"), default=False)

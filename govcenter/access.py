@@ -61,6 +61,11 @@ class Action(StrEnum):
     HANDOFF_RECEIVE = "handoff.receive"
     HANDOFF_SENDER = "handoff.sender"
     ROSTER_MANAGE = "roster.manage"
+    GRID_VIEW = "grid.view"
+    GRID_MANAGE = "grid.manage"
+    POLICE_GRID_MANAGE = "grid.police_manage"
+    VISIT_VIEW = "visit.view"
+    VISIT_LOG = "visit.log"
 
 
 ACTION_LABELS = {
@@ -90,6 +95,11 @@ ACTION_LABELS = {
     Action.HANDOFF_RECEIVE: _("Receive, accept or return hand-offs"),
     Action.HANDOFF_SENDER: _("Record the court's steps on what you handed over"),
     Action.ROSTER_MANAGE: _("Keep the roster of mediation organisations and mediators"),
+    Action.GRID_VIEW: _("See the grids, their workers and coverage"),
+    Action.GRID_MANAGE: _("Lay out grids, assign and schedule grid workers, set the assessment weights"),
+    Action.POLICE_GRID_MANAGE: _("Keep the police grids and their auxiliary officers"),
+    Action.VISIT_VIEW: _("See the grid workers' patrol visits"),
+    Action.VISIT_LOG: _("Log patrol visits in your grids"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -111,6 +121,7 @@ _CASE_WORK = {
 }
 
 _HANDOFF_WORK = {Action.HANDOFF_VIEW, Action.HANDOFF_RECEIVE}
+_GRID_READ = {Action.GRID_VIEW, Action.VISIT_VIEW}
 
 # Which hand-offs each sending role may make: a court clerk sends court cases only, and so on.
 SEND_SOURCES = {Role.COURT: "court", Role.POLICE: "police", Role.PETITION: "petition"}
@@ -121,20 +132,36 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _EVERYONE
         | _CASE_WORK
         | _HANDOFF_WORK
-        | {Action.MEMBER_VIEW, Action.MEMBER_CREATE, Action.AUDIT_VIEW, Action.CASE_REOPEN, Action.ROSTER_MANAGE}
+        | _GRID_READ
+        | {
+            Action.MEMBER_VIEW,
+            Action.MEMBER_CREATE,
+            Action.AUDIT_VIEW,
+            Action.CASE_REOPEN,
+            Action.ROSTER_MANAGE,
+            Action.GRID_MANAGE,
+            Action.POLICE_GRID_MANAGE,
+        }
     ),
-    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK),
+    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ),
     # Mediators work on the cases assigned to them (an object grant per case), not the whole center's.
     Role.MEDIATOR: frozenset(_EVERYONE),
+    # A grid worker's grids and visits are theirs by assignment (the relations in POLICIES), not
+    # every grid of the village.
     Role.GRID_WORKER: frozenset(_EVERYONE | {Action.CASE_VIEW, Action.CASE_CREATE, Action.CASE_ATTACH}),
     # Court, police and petition staff bring cases in; they follow the ones they handed over
     # through object grants, not the whole subtree's caseload.
     Role.COURT: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
-    Role.POLICE: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
+    # The police liaison also keeps the station's police grids over the township's grids.
+    Role.POLICE: frozenset(
+        _EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND, Action.GRID_VIEW, Action.POLICE_GRID_MANAGE}
+    ),
     Role.PETITION: frozenset(_EVERYONE | {Action.CASE_CREATE, Action.HANDOFF_SEND}),
     # Department officers see only what was dispatched to their department (the relations in POLICIES).
     Role.DEPARTMENT: frozenset(_EVERYONE),
-    Role.AUDITOR: frozenset(_EVERYONE | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}),
+    Role.AUDITOR: frozenset(
+        _EVERYONE | _GRID_READ | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}
+    ),
     Role.EXPERT: frozenset(_EVERYONE),
 }
 
@@ -184,6 +211,26 @@ def _dispatched_to_my_department(*statuses: str) -> Callable:
     return relation
 
 
+def _open_grid_ids(user):
+    assignment = apps.get_model("grids", "GridAssignment")
+    return assignment.objects.filter(worker_id=user.pk, ended_at__isnull=True).values("grid_id")
+
+
+def _my_grids(user) -> Q | None:
+    """A grid worker's rights on the grids they are assigned to now."""
+    if not any(seat.role == Role.GRID_WORKER for seat in seats(user)):
+        return None
+    return Q(pk__in=_open_grid_ids(user))
+
+
+def _mine_or_my_grids(user) -> Q | None:
+    """A grid worker's own visits or assignments, wherever, and those of the grids they walk now
+    (the history of a grid they took over)."""
+    if not any(seat.role == Role.GRID_WORKER for seat in seats(user)):
+        return None
+    return Q(worker_id=user.pk) | Q(grid_id__in=_open_grid_ids(user))
+
+
 POLICIES: dict[str, ModelPolicy] = {
     "govcenter.center": ModelPolicy(code_fields=("code",), grants={Action.CENTER_VIEW: ("view_center",)}),
     "govcenter.department": ModelPolicy(),
@@ -192,6 +239,14 @@ POLICIES: dict[str, ModelPolicy] = {
     "govcenter.issueddocument": ModelPolicy(),
     "mediation.mediationorg": ModelPolicy(),
     "mediation.mediator": ModelPolicy(),
+    "grids.grid": ModelPolicy(
+        relations={Action.GRID_VIEW: _my_grids, Action.VISIT_LOG: _my_grids},
+    ),
+    "grids.gridassignment": ModelPolicy(relations={Action.GRID_VIEW: _mine_or_my_grids}),
+    "grids.policegrid": ModelPolicy(),
+    "grids.auxiliaryofficer": ModelPolicy(code_fields=("village_code",)),
+    "grids.visit": ModelPolicy(relations={Action.VISIT_VIEW: _mine_or_my_grids}),
+    "grids.assessmentpolicy": ModelPolicy(),
     "cases.handoff": ModelPolicy(
         # The sender keeps read access to what it handed over, and records the court's own steps.
         grants={Action.HANDOFF_VIEW: ("view_handoff", "send_handoff"), Action.HANDOFF_SENDER: ("send_handoff",)},

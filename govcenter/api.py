@@ -3,7 +3,8 @@ app's API shares (a center by its code, `?under=`)."""
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -38,6 +39,7 @@ class CenterCodeField(serializers.SlugRelatedField):
             ) from error
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class ChoiceLabelField(serializers.Field):
     """The label of a choice in the request's language.
 

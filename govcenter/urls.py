@@ -11,6 +11,8 @@ from cases import api as cases_api
 from cases import api_handoffs
 from cases import urls as cases_urls
 from govcenter import api, views
+from grids import api as grids_api
+from grids import urls as grids_urls
 from mediation import api as mediation_api
 from mediation import urls as mediation_urls
 
@@ -27,6 +29,11 @@ router.register("mediators", mediation_api.MediatorViewSet, basename="api-mediat
 router.register("assignments", mediation_api.AssignmentViewSet, basename="api-assignment")
 router.register("sessions", mediation_api.SessionViewSet, basename="api-session")
 router.register("agreements", mediation_api.AgreementViewSet, basename="api-agreement")
+router.register("grids", grids_api.GridViewSet, basename="api-grid")
+router.register("grid-assignments", grids_api.GridAssignmentViewSet, basename="api-grid-assignment")
+router.register("police-grids", grids_api.PoliceGridViewSet, basename="api-police-grid")
+router.register("auxiliary-officers", grids_api.AuxiliaryViewSet, basename="api-auxiliary-officer")
+router.register("visits", grids_api.VisitViewSet, basename="api-visit")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -35,6 +42,7 @@ urlpatterns = [
     path("verify/<str:code>/", views.verify_document, name="verify-document"),
     path("", include(cases_urls)),
     path("", include(mediation_urls)),
+    path("", include(grids_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -432,7 +432,7 @@ def agreement_edit(*, actor, agreement: Agreement, data: AgreementInput) -> Agre
 @transaction.atomic
 def agreement_sign(*, actor, agreement: Agreement, signed_on: date, scan) -> Agreement:
     """The agreement was signed on paper: its scan is uploaded and from now on it is locked."""
-    from cases.services.files import check_upload
+    from govcenter.uploads import check_upload
 
     agreement = _lock_agreement(agreement, actor)
     if agreement.is_locked:

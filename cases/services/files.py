@@ -8,53 +8,13 @@ from cases.models import (
     Case,
     CaseEvent,
 )
-from cases.services.core import CaseError
 from govcenter import access, audit
 from govcenter.access import Action
 from govcenter.errors import NotAllowed
+from govcenter.uploads import DOCUMENT_FILES, check_upload
 
-# Extension → (content type, the magic bytes the file must start with; None for any).
-ALLOWED_FILES = {
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    "webp": ("image/webp", (b"RIFF",)),
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
-    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
-    "wps": ("application/vnd.ms-works", (b"\xd0\xcf\x11\xe0",)),
-}
-
-
-def check_upload(upload) -> str:
-    from django.conf import settings
-
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ALLOWED_FILES:
-        raise CaseError(
-            _("Files of type “%(ext)s” are not accepted. Accepted: images, PDF and office documents (%(list)s).")
-            % {"ext": extension or "?", "list": ", ".join(sorted(ALLOWED_FILES))},
-            field="file",
-        )
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise CaseError(
-            _("The file is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"size": upload.size / 1048576, "limit": settings.ATTACHMENT_MAX_BYTES // 1048576},
-            field="file",
-        )
-    if upload.size == 0:
-        raise CaseError(_("The file is empty."), field="file")
-    content_type, signatures = ALLOWED_FILES[extension]
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in signatures):
-        raise CaseError(_("The file's content does not match its “%(ext)s” name.") % {"ext": extension}, field="file")
-    return content_type
+# Evidence may be images, PDF or office documents; the checks themselves are the core's.
+ALLOWED_FILES = DOCUMENT_FILES
 
 
 @transaction.atomic

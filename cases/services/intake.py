@@ -199,6 +199,8 @@ def case_create(
     force_new: bool = False,
     received_at: datetime | None = None,
     public: bool = False,
+    grid=None,
+    visit=None,
 ) -> Case:
     """Record a new case at a center, with its parties, number, deadlines and timeline.
 
@@ -242,6 +244,8 @@ def case_create(
         title=data.title.strip(),
         facts=data.facts.strip(),
         place=data.place.strip(),
+        grid=grid,
+        visit=visit,
         amount=data.amount,
         people_count=data.people_count,
         is_group_incident=data.is_group_incident,
