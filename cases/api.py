@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.models import (
+    OPEN_STATUSES,
     Case,
     Category,
     Channel,
@@ -36,6 +37,7 @@ from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
 from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
+from govcenter.divisions import Level
 from govcenter.models import Department
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -431,6 +433,10 @@ class CaseFilter(django_filters.FilterSet):
     under = django_filters.CharFilter(method="filter_under", label="under")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     review = django_filters.BooleanFilter(field_name="review_required", label="review")
+    open = django_filters.BooleanFilter(method="filter_open", label="open")
+    resolved = django_filters.BooleanFilter(field_name="resolved_level", lookup_expr="isnull", exclude=True)
+    resolved_level = django_filters.ChoiceFilter(choices=Level.choices)
+    grid = django_filters.CharFilter(field_name="grid__code", label="grid")
     created_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", label="q")
@@ -445,6 +451,10 @@ class CaseFilter(django_filters.FilterSet):
             "under",
             "overdue",
             "review",
+            "open",
+            "resolved",
+            "resolved_level",
+            "grid",
             "created_after",
             "created_before",
             "q",
@@ -458,6 +468,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_under(self, queryset, name, value):
         return filter_under(queryset, "center_code", value)
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(selectors.text_search_q(value))

@@ -66,6 +66,8 @@ class Action(StrEnum):
     POLICE_GRID_MANAGE = "grid.police_manage"
     VISIT_VIEW = "visit.view"
     VISIT_LOG = "visit.log"
+    REPORT_VIEW = "report.view"
+    RANKING_MANAGE = "report.ranking_manage"
 
 
 ACTION_LABELS = {
@@ -100,6 +102,8 @@ ACTION_LABELS = {
     Action.POLICE_GRID_MANAGE: _("Keep the police grids and their auxiliary officers"),
     Action.VISIT_VIEW: _("See the grid workers' patrol visits"),
     Action.VISIT_LOG: _("Log patrol visits in your grids"),
+    Action.REPORT_VIEW: _("See the dashboards and the red/black list of the subtree"),
+    Action.RANKING_MANAGE: _("Set the red/black list's weights and cut-offs, and publish it"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -122,6 +126,7 @@ _CASE_WORK = {
 
 _HANDOFF_WORK = {Action.HANDOFF_VIEW, Action.HANDOFF_RECEIVE}
 _GRID_READ = {Action.GRID_VIEW, Action.VISIT_VIEW}
+_REPORT_READ = {Action.REPORT_VIEW}
 
 # Which hand-offs each sending role may make: a court clerk sends court cases only, and so on.
 SEND_SOURCES = {Role.COURT: "court", Role.POLICE: "police", Role.PETITION: "petition"}
@@ -133,6 +138,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         | _CASE_WORK
         | _HANDOFF_WORK
         | _GRID_READ
+        | _REPORT_READ
         | {
             Action.MEMBER_VIEW,
             Action.MEMBER_CREATE,
@@ -141,9 +147,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.ROSTER_MANAGE,
             Action.GRID_MANAGE,
             Action.POLICE_GRID_MANAGE,
+            Action.RANKING_MANAGE,
         }
     ),
-    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ),
+    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ | _REPORT_READ),
     # Mediators work on the cases assigned to them (an object grant per case), not the whole center's.
     Role.MEDIATOR: frozenset(_EVERYONE),
     # A grid worker's grids and visits are theirs by assignment (the relations in POLICIES), not
@@ -160,7 +167,10 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     # Department officers see only what was dispatched to their department (the relations in POLICIES).
     Role.DEPARTMENT: frozenset(_EVERYONE),
     Role.AUDITOR: frozenset(
-        _EVERYONE | _GRID_READ | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}
+        _EVERYONE
+        | _GRID_READ
+        | _REPORT_READ
+        | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}
     ),
     Role.EXPERT: frozenset(_EVERYONE),
 }

@@ -44,11 +44,14 @@ def test_seeding_twice_changes_nothing(db):
 
 def _wipe():
     from cases.models import Case, CaseNumberCounter, Handoff
+    from grids.models import AssessmentPolicy, AuxiliaryOfficer, Grid, GridAssignment, PoliceGrid, Visit
     from mediation.models import Agreement, MediationOrg, Mediator
 
     Agreement.objects.all().delete()
     Handoff.objects.all().delete()
     Case.objects.all().delete()
+    for model in (Visit, GridAssignment, AuxiliaryOfficer, Grid, PoliceGrid, AssessmentPolicy, Membership):
+        model.objects.all().delete()
     Mediator.objects.all().delete()
     MediationOrg.objects.all().delete()
     CaseNumberCounter.objects.all().delete()

@@ -1,0 +1,261 @@
+"""The dashboard of a center's subtree over a period: every figure with the filters of the case list
+behind it, so a director can click through and find the same total.
+
+Cases are counted by their handling center (`center_code`) inside the subtree and their time of
+receipt inside the period: exactly what `cases/?under=<code>&created_after=…&created_before=…` lists.
+Each grouping is one aggregate query over the covering index, whatever the size of the subtree.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.db.models.functions import Left, TruncMonth
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import OPEN_STATUSES, Case, Category, Channel, Dispatch, Kind, Status
+from govcenter.divisions import Level, subtree_q
+from govcenter.models import Center
+from grids import selectors as grid_selectors
+from mediation.models import Assignment
+
+TOP_OVERDUE = 20
+TOP_MEDIATORS = 10
+
+
+@dataclass
+class Figure:
+    """One number on the dashboard and the case-list filters that give the same total."""
+
+    key: str
+    label: str
+    value: int
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"{reverse('case-list')}?{urlencode(self.filters, doseq=True)}" if self.filters else ""
+
+
+@dataclass
+class Period:
+    start: date
+    end: date  # inclusive: the last day counted
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_current_timezone()
+        return (
+            datetime.combine(self.start, datetime.min.time(), tzinfo=zone),
+            datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tzinfo=zone),
+        )
+
+
+@dataclass
+class Dashboard:
+    center: Center
+    period: Period
+    total: Figure
+    by_channel: list[Figure]
+    by_kind: list[Figure]
+    by_category: list[Figure]
+    trend: list[Figure]
+    open_by_status: list[Figure]
+    overdue_by_status: list[Figure]
+    resolution_level: list[Figure]
+    diversion: dict
+    police: dict
+    petitions: dict
+    coverage: object
+    mediators: list[dict]
+    command_post: dict
+
+
+def base_filters(center: Center, period: Period) -> dict:
+    start, end = period.bounds
+    return {"under": center.code, "created_after": start.isoformat(), "created_before": end.isoformat()}
+
+
+def period_cases(center: Center, period: Period):
+    start, end = period.bounds
+    return Case.objects.filter(subtree_q("center_code", center.code), received_at__gte=start, received_at__lt=end)
+
+
+def _grouped(queryset, column: str) -> dict:
+    return dict(queryset.order_by().values_list(column).annotate(n=Count("id")))
+
+
+def _figures(counts: dict, choices, base: dict, param: str, prefix: str, extra: dict | None = None) -> list[Figure]:
+    return [
+        Figure(f"{prefix}.{value}", str(label), counts.get(value, 0), {**base, **(extra or {}), param: value})
+        for value, label in choices
+        if counts.get(value, 0)
+    ]
+
+
+def _trend(cases, base: dict, period: Period) -> list[Figure]:
+    """Cases received per month of the period, each linked to its month's list."""
+    counts = {
+        timezone.localtime(month).date() if isinstance(month, datetime) else month: n
+        for month, n in cases.order_by()
+        .annotate(month=TruncMonth("received_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    }
+    figures = []
+    month = period.start.replace(day=1)
+    start, end = period.bounds
+    zone = timezone.get_current_timezone()
+    while month <= period.end:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        low = max(start, datetime.combine(month, datetime.min.time(), tzinfo=zone))
+        high = min(end, datetime.combine(following, datetime.min.time(), tzinfo=zone))
+        filters = {**base, "created_after": low.isoformat(), "created_before": high.isoformat()}
+        figures.append(Figure(f"trend.{month:%Y-%m}", f"{month:%Y-%m}", counts.get(month, 0), filters))
+        month = following
+    return figures
+
+
+def _categories(cases, base: dict) -> list[Figure]:
+    counts = dict(
+        cases.order_by()
+        .values_list("category__parent__code")
+        .annotate(n=Count("id"))
+        .exclude(category__parent__code=None)
+    )
+    # A case classified at the top level counts under its own code.
+    for code, n in (
+        cases.order_by()
+        .filter(category__parent=None)
+        .exclude(category=None)
+        .values_list("category__code")
+        .annotate(n=Count("id"))
+    ):
+        counts[code] = counts.get(code, 0) + n
+    names = dict(Category.objects.filter(code__in=counts).values_list("code", "name"))
+    figures = [
+        Figure(f"category.{code}", names.get(code, code), n, {**base, "category": code}) for code, n in counts.items()
+    ]
+    return sorted(figures, key=lambda f: (-f.value, f.key))
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _channel_block(cases, base: dict, channel: str) -> dict:
+    """Received, resolved and open for one channel: the court's diversion, police alerts, petitions."""
+    channel_cases = cases.filter(channel=channel)
+    received = channel_cases.count()
+    resolved = channel_cases.exclude(resolved_level=None).count()
+    decided = channel_cases.filter(
+        Q(resolved_level__isnull=False) | Q(status__in=[Status.FAILED, Status.HANDED_BACK])
+    ).count()
+    open_ = channel_cases.filter(status__in=OPEN_STATUSES).count()
+    filters = {**base, "channel": channel}
+    return {
+        "received": Figure(f"{channel}.received", "", received, filters),
+        "resolved": Figure(f"{channel}.resolved", "", resolved, {**filters, "resolved": "true"}),
+        "open": Figure(f"{channel}.open", "", open_, {**filters, "open": "true"}),
+        "success_rate": _rate(resolved, decided),
+        "decided": decided,
+    }
+
+
+def _mediators(center: Center) -> list[dict]:
+    rows = (
+        Assignment.objects.filter(ended_at__isnull=True, case__status__in=OPEN_STATUSES)
+        .filter(subtree_q("mediator__center_code", center.code))
+        .order_by()
+        .values("mediator_id", "mediator__name", "mediator__org__name")
+        .annotate(open_cases=Count("case_id", distinct=True))
+        .order_by("-open_cases", "mediator__name")[:TOP_MEDIATORS]
+    )
+    return [
+        {
+            "id": r["mediator_id"],
+            "name": r["mediator__name"],
+            "org": r["mediator__org__name"],
+            "open_cases": r["open_cases"],
+        }
+        for r in rows
+    ]
+
+
+def unit_length(center: Center) -> int:
+    return grid_selectors.unit_length(center.code)
+
+
+def command_post(center: Center) -> dict:
+    """What is late now in the subtree, whatever the period: the overdue cases, the centers and the
+    departments they sit with, the worst units one level down."""
+    overdue = Case.objects.filter(subtree_q("center_code", center.code), is_overdue=True, status__in=OPEN_STATUSES)
+    length = unit_length(center)
+    by_unit = dict(
+        overdue.order_by().annotate(unit=Left("center_code", length)).values_list("unit").annotate(n=Count("id"))
+    )
+    names = dict(Center.objects.filter(code__in=by_unit).values_list("code", "name"))
+    units = sorted(
+        (
+            Figure(f"overdue.{code}", names.get(code, code), n, {"under": code, "overdue": "true", "open": "true"})
+            for code, n in by_unit.items()
+        ),
+        key=lambda f: (-f.value, f.key),
+    )
+    late_departments = (
+        Dispatch.objects.filter(case__in=overdue, status__in=["pending", "accepted"])
+        .order_by()
+        .values("department_id", "department__name")
+        .annotate(n=Count("case_id", distinct=True))
+        .order_by("-n", "department__name")[:10]
+    )
+    return {
+        "overdue": Figure("overdue", "", overdue.count(), {"under": center.code, "overdue": "true", "open": "true"}),
+        "cases": list(
+            overdue.select_related("center")
+            .order_by("next_due_at", "id")
+            .only("id", "number", "title", "status", "center__name", "next_due_at", "next_stage", "center_code")[
+                :TOP_OVERDUE
+            ]
+        ),
+        "worst_units": units,
+        "late_departments": [
+            {"id": d["department_id"], "name": d["department__name"], "overdue_cases": d["n"]} for d in late_departments
+        ],
+    }
+
+
+def dashboard(center: Center, period: Period) -> Dashboard:
+    base = base_filters(center, period)
+    cases = period_cases(center, period)
+    open_cases = cases.filter(status__in=OPEN_STATUSES)
+    levels = [(level, label) for level, label in Level.choices if level >= Level.COUNTY]
+    return Dashboard(
+        center=center,
+        period=period,
+        total=Figure("total", "", cases.count(), base),
+        by_channel=_figures(_grouped(cases, "channel"), Channel.choices, base, "channel", "channel"),
+        by_kind=_figures(_grouped(cases, "kind"), Kind.choices, base, "kind", "kind"),
+        by_category=_categories(cases, base),
+        trend=_trend(cases, base, period),
+        open_by_status=_figures(_grouped(open_cases, "status"), Status.choices, base, "status", "open"),
+        overdue_by_status=_figures(
+            _grouped(open_cases.filter(is_overdue=True), "status"),
+            Status.choices,
+            base,
+            "status",
+            "overdue",
+            {"overdue": "true"},
+        ),
+        resolution_level=_figures(
+            _grouped(cases.exclude(resolved_level=None), "resolved_level"), levels, base, "resolved_level", "level"
+        ),
+        diversion=_channel_block(cases, base, Channel.COURT),
+        police=_channel_block(cases, base, Channel.POLICE),
+        petitions=_channel_block(cases, base, Channel.PETITION),
+        coverage=grid_selectors.coverage(center),
+        mediators=_mediators(center),
+        command_post=command_post(center),
+    )
