@@ -15,6 +15,7 @@ from grids import api as grids_api
 from grids import urls as grids_urls
 from mediation import api as mediation_api
 from mediation import urls as mediation_urls
+from reports import api as reports_api
 
 router = DefaultRouter()
 router.register("centers", api.CenterViewSet, basename="api-center")
@@ -54,6 +55,9 @@ urlpatterns = [
     path(
         "api/v1/public/reports/<str:receipt>/rating/", cases_api.PublicRatingView.as_view(), name="public-report-rating"
     ),
+    path("api/v1/reports/dashboard/", reports_api.DashboardView.as_view(), name="api-report-dashboard"),
+    path("api/v1/reports/rankings/", reports_api.RankingsView.as_view(), name="api-report-rankings"),
+    path("api/v1/reports/ranking-scheme/", reports_api.SchemeView.as_view(), name="api-report-ranking-scheme"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
