@@ -146,3 +146,17 @@ def test_rankings_api(month_cases, tree, director, api_as, member_at):
         format="json",
     )
     assert good.status_code == 200 and good.json()["weights"] == {"grid_found": 30, "resolve_on_time": 70}
+
+
+def test_directors_are_reminded_once_of_an_unpublished_list(tree, director, member_at):
+    from cases.models import Notification
+    from reports.reminders import remind_unpublished_rankings
+
+    member_at("own", Role.DIRECTOR)  # a township director has no list to publish
+    assert remind_unpublished_rankings() == 1
+    assert remind_unpublished_rankings() == 0  # a second run (or a retried task) adds nothing
+    note = Notification.objects.get()
+    assert note.recipient == director and "红黑榜" in note.text
+    services.publish(actor=director, center=tree["620102"], month=LAST_MONTH)
+    Notification.objects.all().delete()
+    assert remind_unpublished_rankings() == 0
