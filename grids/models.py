@@ -15,6 +15,7 @@ from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govcenter.models import Center, Department
 
@@ -187,8 +188,8 @@ class GridAssignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("grid worker"), on_delete=models.PROTECT, related_name="grid_duties"
     )
     employment = models.CharField(_("employment"), max_length=10, choices=Employment.choices)
-    started_at = models.DateTimeField(_("from"))
-    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("assignment", "from"))
+    ended_at = models.DateTimeField(pgettext_lazy("assignment", "until"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+"
@@ -239,7 +240,7 @@ class Finding(models.TextChoices):
 
 class VisitTarget(models.TextChoices):
     HOUSEHOLD = "household", _("Household")
-    PLACE = "place", _("Place")
+    PLACE = "place", pgettext_lazy("visited", "Place")
     BUSINESS = "business", _("Shop or business")
     PERSON = "person", _("Person under care")
 
@@ -259,7 +260,7 @@ class Visit(models.Model):
     )
     visited_at = models.DateTimeField(_("visited at"))
     target = models.CharField(_("visited"), max_length=10, choices=VisitTarget.choices, default=VisitTarget.HOUSEHOLD)
-    place = models.CharField(_("where"), max_length=200)
+    place = models.CharField(pgettext_lazy("visit", "where"), max_length=200)
     person = models.CharField(_("whom"), max_length=100, blank=True)
     finding = models.CharField(_("finding"), max_length=10, choices=Finding.choices, default=Finding.NOTHING)
     notes = models.TextField(_("what was found"), blank=True)
