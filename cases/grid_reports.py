@@ -90,3 +90,19 @@ def resolved_in_time(*, assignments, start, end) -> dict[int, tuple[int, int]]:
 
 
 hooks.provide_outcome("cases_on_time", resolved_in_time)
+
+
+@hooks.provide_grid_cases
+def open_cases_of_grids(*, user, grid_ids, limit: int = 20):
+    """The open cases that arose in these grids, whatever their channel, that the user may see:
+    overdue first, then by the next deadline."""
+    from django.db.models import F
+
+    from cases.models import OPEN_STATUSES
+    from cases.selectors import case_list_visible
+
+    return list(
+        case_list_visible(user=user)
+        .filter(grid_id__in=list(grid_ids), status__in=OPEN_STATUSES)
+        .order_by("-is_overdue", F("next_due_at").asc(nulls_last=True), "-id")[:limit]
+    )

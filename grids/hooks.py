@@ -35,3 +35,17 @@ def provide_outcome(measure: str, provider: Callable) -> Callable:
 
 def outcome(measure: str) -> Callable | None:
     return _OUTCOMES.get(measure)
+
+
+_GRID_CASES: list[Callable] = []
+
+
+def provide_grid_cases(provider: Callable) -> Callable:
+    """Register `provider(*, user, grid_ids, limit) -> [case, …]`: the open cases of these grids the
+    user may see, most urgent first (the cases app), for the grid worker's task list."""
+    _GRID_CASES[:] = [provider]
+    return provider
+
+
+def grid_cases(*, user, grid_ids, limit: int = 20) -> list:
+    return _GRID_CASES[0](user=user, grid_ids=grid_ids, limit=limit) if _GRID_CASES and grid_ids else []

@@ -26,7 +26,7 @@ from govcenter.access import Action
 from govcenter.divisions import PREFIX_LENGTHS, Level, subtree_q
 from govcenter.errors import DomainError
 from govcenter.models import Center, Role
-from grids import forms, selectors, services
+from grids import forms, hooks, selectors, services
 from grids.models import AssessmentPolicy, AuxiliaryOfficer, Duty, Finding, Grid, GridAssignment, GridKind
 
 GRIDS_PER_PAGE = 50
@@ -180,7 +180,11 @@ def mine(request):
         .order_by("-visited_at", "-id")[:TASKS_SHOWN]
     )
     recent = list(my_visits.select_related("case").order_by("-visited_at", "-id")[:RECENT_VISITS])
+    # Every open case of the grids the worker walks (a walk-in or a hotline call from their grid too),
+    # from the cases app through its hook: grids may not import cases.
+    grid_cases = hooks.grid_cases(user=user, grid_ids=[a.grid_id for a in assignments], limit=TASKS_SHOWN)
     context = {
+        "grid_cases": grid_cases,
         "grids": grids,
         "unreported": unreported[:TASKS_SHOWN],
         "unreported_more": len(unreported) > TASKS_SHOWN,

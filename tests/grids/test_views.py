@@ -610,3 +610,15 @@ def test_the_grids_link_leads_staff_to_their_center_and_workers_to_their_grids(l
     assert response.status_code == 302 and response["Location"] == f"/grids/center/{OWN}/"
     response = login(worker).get("/grids/")
     assert response.status_code == 302 and response["Location"] == "/grids/mine/"
+
+
+def test_the_worker_page_lists_the_open_cases_of_the_workers_grids(client, walked_grid, worker, make_case):
+    from cases.models import Case
+
+    case = make_case(center_code=walked_grid.center_code, title="楼道堆物引发争执")
+    Case.objects.filter(pk=case.pk).update(grid=walked_grid)
+    elsewhere = make_case(center_code=walked_grid.center_code, title="别处的纠纷")
+    client.force_login(worker)
+    body = client.get("/grids/mine/").content.decode()
+    assert "楼道堆物引发争执" in body and "别处的纠纷" not in body
+    assert elsewhere.pk
