@@ -36,7 +36,7 @@ from stdnum.cn import ric
 
 from cases import deadlines as sla
 from cases import demo_corpus as corpus
-from cases import demo_handoffs
+from cases import demo_grids, demo_handoffs
 from cases.models import (
     Case,
     CaseEvent,
@@ -1130,6 +1130,7 @@ def seed(ctx) -> None:
     ctx.timings["cases"] = time.perf_counter() - started
     ctx.say(f"  cases: {made:,} new in {ctx.timings['cases']:.1f} s")
     demo_handoffs.seed(ctx)
+    demo_grids.seed(ctx)
 
 
 def after_users(ctx) -> None:

@@ -1,0 +1,133 @@
+"""The grids of the demo cases: the grid a village's case arose in, and the visit a grid report came from.
+
+`cases.demo.seed` calls `seed(ctx)` once its cases exist (the grids are laid out before the cases).
+Every case reported by a grid worker (channel "grid") at a village gets a grid of that village and
+the patrol visit it came from, as `grids.services.visit_log` with a report would have written it: by
+the worker on that grid when the case came in, a little before, the finding its kind, the notes its
+facts. About half of the village's other cases (walk-ins, calls …) know their grid too, so the
+figures per grid have something to count.
+
+Bulk only, county by county in one transaction each. The grid of a case is chosen by a hash of its
+number, so it is the same on every run; a case that has its grid (or its visit) is left alone, so a
+second run adds nothing. A grid report whose grid had nobody on it that day keeps no visit.
+"""
+
+import bisect
+import hashlib
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from django.db import transaction
+
+from cases import demo as case_demo
+from cases.models import Case, Channel, Kind, Party
+from grids.models import Finding, Grid, GridAssignment, Visit, VisitTarget
+
+BATCH_SIZE = 2_000
+OTHER_SHARE = 0.5  # of a village's cases from other channels, the share that know their grid
+FINDINGS = {Kind.DISPUTE: Finding.DISPUTE, Kind.REQUEST: Finding.REQUEST, Kind.RISK: Finding.RISK}
+
+
+def _unit(seed: int, part: str) -> float:
+    digest = hashlib.sha256(f"{seed}:case-grids:{part}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+class Walkers:
+    """Who was on each grid when: the assignments, by grid, in order of their start."""
+
+    def __init__(self, county: str):
+        self.by_grid: dict[int, list[tuple]] = defaultdict(list)
+        rows = GridAssignment.objects.filter(center_code__startswith=county).values_list(
+            "grid_id", "started_at", "ended_at", "worker_id"
+        )
+        for grid_id, started, ended, worker_id in sorted(rows, key=lambda row: (row[0], row[1])):
+            self.by_grid[grid_id].append((started, ended, worker_id))
+        self.starts = {grid_id: [row[0] for row in rows] for grid_id, rows in self.by_grid.items()}
+
+    def at(self, grid_id: int, moment):
+        """The assignment (started, ended, worker) running at `moment`, the latest one if several."""
+        rows = self.by_grid.get(grid_id, [])
+        for index in range(bisect.bisect_right(self.starts.get(grid_id, []), moment) - 1, -1, -1):
+            started, ended, worker_id = rows[index]
+            if ended is None or moment < ended:
+                return started, ended, worker_id
+        return None
+
+
+def _pick(ctx, grids: list[tuple[int, str]], number: str) -> tuple[int, str]:
+    return grids[int(_unit(ctx.seed, f"grid:{number}") * len(grids))]
+
+
+def _county(ctx, county: str, grids: dict[str, list[tuple[int, str]]]) -> tuple[int, int]:
+    """Link the county's village cases to their grids; returns (cases linked, visits made)."""
+    rng = ctx.rng_for(f"case-grids:{county}")
+    fields = ("id", "number", "kind", "channel", "origin_code", "received_at", "title", "facts", "place")
+    cases = Case.objects.filter(county_code=county, origin_code__length=12, grid__isnull=True, visit__isnull=True)
+    cases = [row for row in cases.order_by("id").values_list(*fields) if row[4] in grids]
+    reports = [row for row in cases if row[3] == Channel.GRID]
+    others = [row for row in cases if row[3] != Channel.GRID and _unit(ctx.seed, f"other:{row[1]}") < OTHER_SHARE]
+    if not reports and not others:
+        return 0, 0
+    walkers = Walkers(county)
+    applicants = dict(
+        Party.objects.filter(case_id__in=[row[0] for row in reports], role=Party.Role.APPLICANT)
+        .order_by("case_id", "-id")  # the first applicant wins the dict
+        .values_list("case_id", "name")
+    )
+    linked: list[Case] = []
+    visits: list[tuple[Case, Visit]] = []
+    for case_id, number, kind, _channel, origin, received_at, title, facts, place in reports:
+        grid_id, grid_name = _pick(ctx, grids[origin], number)
+        case = Case(pk=case_id, grid_id=grid_id)
+        linked.append(case)
+        walker = walkers.at(grid_id, received_at)
+        if walker is None:
+            continue  # nobody walked the grid that day: the case keeps its grid, without a visit
+        started, _ended, worker_id = walker
+        visited_at = max(started, received_at - timedelta(minutes=rng.randint(10, 90)))
+        visit = Visit(
+            grid_id=grid_id,
+            center_code=origin,
+            worker_id=worker_id,
+            visited_at=visited_at,
+            target=VisitTarget.HOUSEHOLD,
+            place=(place or grid_name)[:200],
+            person=applicants.get(case_id, "")[:100],
+            finding=FINDINGS.get(kind, Finding.REQUEST),
+            notes=facts or title,
+            created_at=visited_at,
+        )
+        visits.append((case, visit))
+    for case_id, number, _kind, _channel, origin, *_rest in others:
+        linked.append(Case(pk=case_id, grid_id=_pick(ctx, grids[origin], number)[0]))
+    with transaction.atomic():
+        with case_demo._given_timestamps(Visit, "created_at"):
+            Visit.objects.bulk_create([visit for _case, visit in visits], batch_size=BATCH_SIZE)
+        for case, visit in visits:
+            case.visit_id = visit.pk
+        Case.objects.bulk_update(linked, ["grid", "visit"], batch_size=1000)
+    return len(linked), len(visits)
+
+
+def seed(ctx) -> None:
+    started = time.perf_counter()
+    grids: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    rows = Grid.objects.filter(is_active=True).order_by("center_code", "serial")
+    for center_code, pk, name in rows.values_list("center_code", "id", "name"):
+        grids[center_code].append((pk, name))
+    if not grids:
+        ctx.say("  case grids: no grids, nothing to do")
+        return
+    counties = sorted({code[:6] for code in grids})
+    linked = made = 0
+    for county in counties:
+        county_linked, county_made = _county(ctx, county, grids)
+        linked += county_linked
+        made += county_made
+    ctx.timings["case_grids"] = time.perf_counter() - started
+    ctx.say(
+        f"  case grids: {linked:,} cases given their grid, {made:,} visits for grid reports"
+        f" in {ctx.timings['case_grids']:.1f} s"
+    )
