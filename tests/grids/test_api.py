@@ -247,3 +247,11 @@ def test_grid_list_queries_do_not_grow_with_the_page(tree, member_at, api_as):
         )
         services.grid_assign(actor=director, grid=grid, worker=member_at("child", Role.GRID_WORKER))
     assert count_queries() == few
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/grids/", "/api/v1/visits/", "/api/v1/police-grids/", "/api/v1/grid-assignments/"]
+)
+def test_anonymous_is_refused(api, tree, path):
+    assert api.get(path).status_code == 401
+    assert api.post(path, {}, format="json").status_code == 401
