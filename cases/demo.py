@@ -22,7 +22,6 @@ county and year (the local year), and `CaseNumberCounter.last` is the highest se
 import bisect
 import hashlib
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -53,6 +52,7 @@ from cases.models import (
     Status,
 )
 from cases.services import STAGE_MET_BY
+from govcenter.demo import given_timestamps, import_user
 from govcenter.divisions import Level
 from govcenter.models import Center, Department
 from govcenter.workdays import WorkCalendar
@@ -64,7 +64,6 @@ CHUNK_SIZE = 5_000  # cases per bulk insert (with their parties, events, deadlin
 BATCH_SIZE = 2_000  # rows per INSERT statement (SQLite lowers it further to fit its parameter limit)
 COUNTY_SHARE = 0.05  # of a county's cases, handled at the county center from the start
 GROWTH = 0.10  # a year: more people use the centers every year
-IMPORT_USER = "demo_import"  # the non-login account that "dispatched" the imported historical cases
 
 Unit = Deadline.Unit
 TIME_UNITS = {Unit.MINUTES: "minutes", Unit.HOURS: "hours", Unit.DAYS: "days"}
@@ -125,20 +124,6 @@ class Plan:
         self.rating: tuple | None = None  # (at, value, comment, source)
         self.difficult = False
         self.intake_classified = False
-
-
-@contextmanager
-def _given_timestamps(model, *names):
-    """Let bulk_create keep the times we give to auto_now(_add) fields (historical rows)."""
-    fields = [model._meta.get_field(name) for name in names]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def _receipt(key: bytes, value: int) -> str:
@@ -400,7 +385,7 @@ class CountySeeder:
             case, parties, events, deadlines, dispatches, rating = self._build(draft)
             cases.append(case)
             children.append((parties, events, deadlines, dispatches, rating))
-        with _given_timestamps(Case, "created_at", "updated_at"):
+        with given_timestamps(Case, "created_at", "updated_at"):
             Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
         parties, events, deadlines, dispatches, ratings = [], [], [], [], []
         for case, (case_parties, case_events, case_deadlines, case_dispatches, rating) in zip(
@@ -422,7 +407,7 @@ class CountySeeder:
         CaseEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
         Deadline.objects.bulk_create(deadlines, batch_size=BATCH_SIZE)
         Dispatch.objects.bulk_create(dispatches, batch_size=BATCH_SIZE)
-        with _given_timestamps(Rating, "rated_at"):
+        with given_timestamps(Rating, "rated_at"):
             Rating.objects.bulk_create(ratings, batch_size=BATCH_SIZE)
 
     # One case, whole.
@@ -1086,17 +1071,6 @@ def _unit(seed: int, part: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def _import_user():
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=IMPORT_USER, defaults={"first_name": "历史数据导入（系统）", "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
-
-
 def seed(ctx) -> None:
     started = time.perf_counter()
     now = _now()
@@ -1123,7 +1097,7 @@ def seed(ctx) -> None:
             )
             continue
         if user_id is None:
-            user_id = _import_user().pk
+            user_id = import_user().pk
         total = round(TOTALS[ctx.scale] * weights[county.code] / total_weight)
         with transaction.atomic():
             made += CountySeeder(world, county, total, user_id).run(ctx.say)

@@ -20,8 +20,8 @@ from datetime import timedelta
 
 from django.db import transaction
 
-from cases import demo as case_demo
 from cases.models import Case, Channel, Kind, Party
+from govcenter.demo import given_timestamps
 from grids.models import Finding, Grid, GridAssignment, Visit, VisitTarget
 
 BATCH_SIZE = 2_000
@@ -103,7 +103,7 @@ def _county(ctx, county: str, grids: dict[str, list[tuple[int, str]]]) -> tuple[
     for case_id, number, _kind, _channel, origin, *_rest in others:
         linked.append(Case(pk=case_id, grid_id=_pick(ctx, grids[origin], number)[0]))
     with transaction.atomic():
-        with case_demo._given_timestamps(Visit, "created_at"):
+        with given_timestamps(Visit, "created_at"):
             Visit.objects.bulk_create([visit for _case, visit in visits], batch_size=BATCH_SIZE)
         for case, visit in visits:
             case.visit_id = visit.pk

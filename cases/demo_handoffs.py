@@ -44,6 +44,7 @@ from cases.models import (
     Stage,
 )
 from cases.services.handoffs import COURT_DAYS
+from govcenter.demo import IMPORT_USER, given_timestamps, import_user
 from govcenter.models import Center
 
 Source, State = Handoff.Source, Handoff.State
@@ -496,7 +497,7 @@ class CountyHandoffs:
             row.handoff.status = status
             row.handoff.updated_at = row.steps[-1][0]
         handoffs = [row.handoff for row in rows]
-        with case_demo._given_timestamps(Handoff, "updated_at"):
+        with given_timestamps(Handoff, "updated_at"):
             Handoff.objects.bulk_create(handoffs, batch_size=case_demo.BATCH_SIZE)
         events = []
         for row in rows:
@@ -596,7 +597,7 @@ def seed(ctx) -> None:
             for code, pk, name in Center.objects.filter(code__startswith=county.code).values_list("code", "id", "name")
         }
         if user_id is None:
-            user_id = case_demo._import_user().pk
+            user_id = import_user().pk
         builder = CountyHandoffs(ctx, county, county.parent.name if county.parent else "", centers, user_id, now)
         with transaction.atomic():
             cases = builder.cases()
@@ -624,7 +625,7 @@ def after_users(ctx) -> None:
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=["court", "police", "petition"])}
-    importer = User.objects.filter(username=case_demo.IMPORT_USER).values_list("pk", flat=True).first()
+    importer = User.objects.filter(username=IMPORT_USER).values_list("pk", flat=True).first()
     send = Permission.objects.get(content_type__app_label="cases", codename="send_handoff")
     view_case = Permission.objects.get(content_type__app_label="cases", codename="view_case")
     grants, case_grants = [], []

@@ -11,6 +11,7 @@ one, in the order of INSTALLED_APPS, so each app adds its own data on top.
 import hashlib
 import random
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -100,6 +101,36 @@ DEMO_USERS = [
     ("auditor", "督查员 孙燕", Role.AUDITOR, DEMO_COUNTY, None),
     ("expert", "首席法律咨询专家 马志远", Role.EXPERT, DEMO_COUNTY, None),
 ]
+
+
+# The system account that "did" what the demo's historical rows record (imported cases, assigned
+# grid workers): inactive, with no usable password.
+IMPORT_USER = "demo_import"
+
+
+def import_user():
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=IMPORT_USER, defaults={"first_name": "历史数据导入（系统）", "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@contextmanager
+def given_timestamps(model, *names):
+    """Let bulk_create keep the times we give to auto_now(_add) fields (historical rows)."""
+    fields = [model._meta.get_field(name) for name in names]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 @dataclass

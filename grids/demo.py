@@ -26,7 +26,6 @@ nothing. `after_users(ctx)` puts the demo login `grid` on the first two grids of
 
 import bisect
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,7 +34,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govcenter.demo import DEMO_PASSWORD, DEMO_VILLAGE
+from govcenter.demo import DEMO_PASSWORD, DEMO_VILLAGE, given_timestamps, import_user
 from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership, Role
 from govcenter.workdays import WorkCalendar
@@ -56,7 +55,6 @@ from grids.models import (
 from grids.services import size_check
 
 BATCH_SIZE = 2_000  # rows per INSERT statement (SQLite lowers it further to fit its parameter limit)
-IMPORT_USER = "demo_import"  # the non-login account cases.demo uses for imported history: the same one
 WORKER_PREFIX = "gw"  # a grid worker's login: gw + the grid's code (+ "p" for the one before)
 DEMO_WORKER = "grid"  # the demo login govcenter.demo creates at DEMO_VILLAGE
 
@@ -274,33 +272,6 @@ POLICIES = (
 def _now() -> datetime:
     """The moment the visits are generated up to (tests replace it, as with cases.demo._now)."""
     return timezone.now()
-
-
-@contextmanager
-def _given_timestamps(model, *names):
-    """Let bulk_create keep the times we give to auto_now(_add) fields (historical rows)."""
-    fields = [model._meta.get_field(name) for name in names]
-    saved = [(f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
-
-
-def _import_user():
-    """The same system account cases.demo creates (grids may not import cases): it "assigned" the
-    workers, as it "dispatched" the imported historical cases."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=IMPORT_USER, defaults={"first_name": "历史数据导入（系统）", "is_active": False}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def _pick(rng, shares):
@@ -624,7 +595,7 @@ class Seeder:
 
     def prepare(self) -> None:
         self.password = make_password(DEMO_PASSWORD)  # once: hashing costs a quarter of a second
-        self.importer_id = _import_user().pk
+        self.importer_id = import_user().pk
         self.stations = {}
         for code, pk in (
             Department.objects.filter(kind=Department.Kind.POLICE).order_by("id").values_list("center_code", "id")
@@ -692,7 +663,7 @@ def insert_visits(rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    with _given_timestamps(Visit, "created_at"):
+    with given_timestamps(Visit, "created_at"):
         Visit.objects.bulk_create(
             [Visit(**dict(zip(VISIT_COLUMNS, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
         )
@@ -837,7 +808,7 @@ def after_users(ctx) -> None:
         ctx.say(f"  demo users: {DEMO_WORKER} already walks the first grids of {DEMO_VILLAGE}")
         return
     seeder = Seeder(ctx)
-    importer = _import_user()
+    importer = import_user()
     rng = ctx.rng_for("grids:demo-worker")
     day = seeder.today - timedelta(days=40)
     handover = datetime(day.year, day.month, day.day, 9, tzinfo=seeder.tz)

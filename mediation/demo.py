@@ -49,6 +49,7 @@ from stdnum.cn import ric
 from cases import demo as case_demo
 from cases import demo_corpus as corpus
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Category, Party, Status
+from govcenter.demo import given_timestamps, import_user
 from govcenter.divisions import Level
 from govcenter.models import Center, Role
 from mediation.models import (
@@ -797,7 +798,7 @@ class Mediation:
                     sessions.append(session)
                     session_people.append(people)
         Assignment.objects.bulk_create(assignments, batch_size=case_demo.BATCH_SIZE)
-        with case_demo._given_timestamps(MediationSession, "recorded_at"):
+        with given_timestamps(MediationSession, "recorded_at"):
             MediationSession.objects.bulk_create(sessions, batch_size=case_demo.BATCH_SIZE)
         through = MediationSession.mediators.through
         through.objects.bulk_create(
@@ -1081,7 +1082,7 @@ class Mediation:
             agreement.serial = serials[key]
             agreement.number = f"{agreement.org.short_name}人调〔{agreement.year}〕{agreement.serial}号"
         agreements = [row[0] for row in rows]
-        with case_demo._given_timestamps(Agreement, "created_at", "updated_at"):
+        with given_timestamps(Agreement, "created_at", "updated_at"):
             Agreement.objects.bulk_create(agreements, batch_size=case_demo.BATCH_SIZE)
         parties, terms, people = [], [], []
         through = Agreement.mediators.through
@@ -1216,7 +1217,7 @@ def seed(ctx) -> None:
             ctx.say(f"  mediation {county.code} {county.name}: has its roster already, skipped")
             continue
         if user_id is None:
-            user_id = case_demo._import_user().pk
+            user_id = import_user().pk
         rng = ctx.rng_for(f"mediation:{county.code}")
         plan = _plan(county, rng, shares.get(county.code), reserved)
         with transaction.atomic():

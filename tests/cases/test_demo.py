@@ -31,6 +31,7 @@ from cases.models import (
     Status,
 )
 from cases.services import STAGE_MET_BY, TRANSITIONS
+from govcenter.demo import IMPORT_USER
 from govcenter.divisions import LEVEL_BY_LENGTH, Level
 from govcenter.models import Department
 from govcenter.workdays import WorkCalendar
@@ -239,7 +240,7 @@ def test_dispatches_and_ratings(seeded):
     unhappy_open = Case.objects.filter(rating__value=Rating.Value.DISSATISFIED).exclude(status=Status.CLOSED)
     assert set(unhappy_open.values_list("review_required", flat=True)) <= {True}
     assert Case.objects.filter(review_required=True).exclude(rating__value=Rating.Value.DISSATISFIED).count() == 0
-    assert get_user_model().objects.get(username=demo.IMPORT_USER).has_usable_password() is False
+    assert get_user_model().objects.get(username=IMPORT_USER).has_usable_password() is False
 
 
 def _snapshot():

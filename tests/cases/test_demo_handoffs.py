@@ -30,7 +30,7 @@ from cases.models import (
     Status,
 )
 from cases.services import COURT_REFERENCE
-from govcenter.demo import DEMO_COUNTY, DEMO_TOWNSHIP, SeedContext
+from govcenter.demo import DEMO_COUNTY, DEMO_TOWNSHIP, IMPORT_USER, SeedContext
 from govcenter.workdays import WorkCalendar
 from tests.factories import UserFactory
 
@@ -358,7 +358,7 @@ def test_the_demo_senders_see_their_handoffs_in_the_api(seeded):
         assert {row["source"] for row in body["results"]} == {source}
         assert client.get("/api/v1/handoffs/").json()["count"] == mine.count(), "nothing of the other senders"
         assert set(mine.values_list("sent_by__username", flat=True)) == {username}
-        assert HandoffEvent.objects.filter(handoff__in=mine, actor__username=demo.IMPORT_USER).count() == 0
+        assert HandoffEvent.objects.filter(handoff__in=mine, actor__username=IMPORT_USER).count() == 0
         # The sender follows the cases it brought.
         cases = client.get("/api/v1/cases/?page_size=200").json()
         assert cases["count"] > 0 and {row["channel"] for row in cases["results"]} == {source}
