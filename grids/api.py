@@ -380,8 +380,9 @@ class PoliceGridSerializer(serializers.ModelSerializer):
         return data
 
 
-class PoliceGridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = PoliceGridSerializer
+class PoliceKeepingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """What the police liaison keeps: read by whoever sees the grids, written by POLICE_GRID_MANAGE."""
+
     permission_classes = [ActionPermission]
     access_actions = {
         "create": Action.POLICE_GRID_MANAGE,
@@ -390,7 +391,10 @@ class PoliceGridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     }
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = []
+
+
+class PoliceGridViewSet(PoliceKeepingViewSet):
+    serializer_class = PoliceGridSerializer
 
     def get_queryset(self):
         rows = selectors.police_grid_list_visible(user=self.request.user).order_by("center_code", "name")
@@ -443,18 +447,10 @@ class AuxiliarySerializer(serializers.ModelSerializer):
         fields = ["id", "police_grid", "village", "name", "phone", "is_active"]
 
 
-class AuxiliaryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class AuxiliaryViewSet(PoliceKeepingViewSet):
     """Auxiliary police officers (辅警) and the village each is stationed in."""
 
     serializer_class = AuxiliarySerializer
-    permission_classes = [ActionPermission]
-    access_actions = {
-        "create": Action.POLICE_GRID_MANAGE,
-        "partial_update": Action.POLICE_GRID_MANAGE,
-        "update": Action.POLICE_GRID_MANAGE,
-    }
-    lookup_value_regex = "[0-9]+"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         rows = selectors.auxiliary_list_visible(user=self.request.user).order_by("village_code", "name")

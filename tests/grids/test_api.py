@@ -255,3 +255,41 @@ def test_grid_list_queries_do_not_grow_with_the_page(tree, member_at, api_as):
 def test_anonymous_is_refused(api, tree, path):
     assert api.get(path).status_code == 401
     assert api.post(path, {}, format="json").status_code == 401
+
+
+def test_police_grids_and_auxiliary_officers_through_the_api(places, member_at, api_as, tree):
+    police = member_at("own", Role.POLICE)
+    client = api_as(police)
+    created = client.post(
+        "/api/v1/police-grids/",
+        {"center": "620102001", "name": "东岗第一警格", "officer_name": "李警官", "grids": [places["own"].code]},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    cell = created.json()["id"]
+    assert client.get(f"/api/v1/police-grids/{cell}/").json()["grids"] == [places["own"].code]
+    officer = client.post(
+        "/api/v1/auxiliary-officers/",
+        {"police_grid": cell, "village": "620102001001", "name": "王辅警", "phone": "13900000000"},
+        format="json",
+    )
+    assert officer.status_code == 201, officer.content
+    coverage = client.get("/api/v1/grids/coverage/?center=620102001").json()
+    assert coverage["total"]["villages_with_auxiliary"] == 1
+    # Out of reach: a grid of the sibling township, a village of another township, a sibling's police grid.
+    foreign = client.patch(f"/api/v1/police-grids/{cell}/", {"grids": [places["sibling"].code]}, format="json")
+    assert foreign.status_code == 400 and "grids" in foreign.json()
+    wrong_village = client.post(
+        "/api/v1/auxiliary-officers/",
+        {"police_grid": cell, "village": "620102002001", "name": "外村"},
+        format="json",
+    )
+    assert wrong_village.status_code == 400 and "village" in wrong_village.json()
+    sibling_police = api_as(member_at("sibling", Role.POLICE))
+    assert sibling_police.get(f"/api/v1/police-grids/{cell}/").status_code == 404
+    clerk = api_as(member_at("own", Role.CLERK))
+    assert clerk.get(f"/api/v1/police-grids/{cell}/").status_code == 200
+    assert clerk.patch(f"/api/v1/police-grids/{cell}/", {"name": "改名"}, format="json").status_code == 403
+    retired = client.patch(f"/api/v1/auxiliary-officers/{officer.json()['id']}/", {"is_active": False}, format="json")
+    assert retired.status_code == 200
+    assert client.get("/api/v1/grids/coverage/?center=620102001").json()["total"]["villages_with_auxiliary"] == 0
