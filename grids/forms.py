@@ -305,3 +305,93 @@ class VisitFilterForm(forms.Form):
         if data.get("after") and data.get("before") and data["after"] > data["before"]:
             self.add_error("before", _("The end of the period comes before its start."))
         return data
+
+
+# --- Police grids ---------------------------------------------------------------------------------
+
+TEL_INPUT = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"})
+
+
+class StationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name}（{obj.center.name}）"
+
+
+class VillageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.name
+
+
+class PoliceGridForm(forms.Form):
+    """A police grid and the grids it covers; the page draws the grid checkboxes itself, grouped by
+    village (the field only parses the codes chosen)."""
+
+    name = forms.CharField(
+        label=_("Name"), max_length=100, error_messages={"required": _("Give the police grid a name.")}
+    )
+    station = StationChoiceField(label=_("Police station"), queryset=None, required=False, empty_label=_("— none —"))
+    officer_name = forms.CharField(label=_("Community police officer"), max_length=50, required=False)
+    officer_phone = forms.CharField(label=_("Officer's phone"), max_length=20, required=False, widget=TEL_INPUT)
+    grids = forms.ModelMultipleChoiceField(
+        label=_("Grids covered"),
+        queryset=None,
+        required=False,
+        to_field_name="code",
+        error_messages={"invalid_choice": _("Grid %(value)s is not an active grid of this township.")},
+    )
+
+    def __init__(self, *args, stations, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["station"].queryset = stations
+        self.fields["grids"].queryset = grids
+
+    @classmethod
+    def initial_of(cls, police_grid, grid_codes: list[str]) -> dict:
+        return {
+            "name": police_grid.name,
+            "station": police_grid.station_id,
+            "officer_name": police_grid.officer_name,
+            "officer_phone": police_grid.officer_phone,
+            "grids": grid_codes,
+        }
+
+    def chosen_codes(self) -> set[str]:
+        """The grid codes ticked now: as posted (kept on an error), else as they are."""
+        return {str(code) for code in self["grids"].value() or []}
+
+
+class AuxiliaryForm(forms.Form):
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"), max_length=50, error_messages={"required": _("Give the officer's name.")}
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, widget=TEL_INPUT)
+    village = VillageChoiceField(
+        label=_("Village or community"),
+        queryset=None,
+        to_field_name="code",
+        empty_label=_("— choose —"),
+        error_messages={
+            "required": _("Choose the village the officer is stationed in."),
+            "invalid_choice": _("Choose a village or community of the police grid's township."),
+        },
+    )
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages
+
+
+class AuxiliaryMoveForm(forms.Form):
+    village = VillageChoiceField(
+        label=_("Move to"),
+        queryset=None,
+        to_field_name="code",
+        error_messages={
+            "required": _("Choose the village the officer moves to."),
+            "invalid_choice": _("Choose a village or community of the police grid's township."),
+        },
+    )
+
+    def __init__(self, *args, villages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages

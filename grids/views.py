@@ -386,6 +386,11 @@ def center_grids(request, code: str):
     # Above a county the assessment would load every assignment of thousands of grids: pick a county.
     assessment = selectors.assessment(center, month) if center.level >= Level.COUNTY else None
     may_manage = _may_manage(user, center.code)
+    # Police grids belong to townships: a village's page shows (and links to) its township's.
+    police_township = center.code[:9] if center.level >= Level.TOWNSHIP else None
+    may_manage_police = center.level >= Level.COUNTY and access.can_at(
+        user, Action.POLICE_GRID_MANAGE, police_township or center.code
+    )
     villages = None
     if may_manage and center.level >= Level.COUNTY:
         villages = list(
@@ -414,6 +419,8 @@ def center_grids(request, code: str):
         "policy": _county_policy(center),
         "may_manage": may_manage,
         "may_set_weights": may_manage and center.level == Level.COUNTY,
+        "may_manage_police": may_manage_police,
+        "police_township": police_township,
         "villages": villages,
     }
     return render(request, "grids/center.html", context)
