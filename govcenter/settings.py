@@ -246,3 +246,9 @@ NOTIFY_BY_EMAIL = bool(EMAIL_HOST)
 # --- Uploads ----------------------------------------------------------------------------------------
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Exports ----------------------------------------------------------------------------------------
+# How long a finished export's file is kept for its owner before the hourly sweep deletes it.
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
+# The most dossiers one bulk export (a ZIP) may hold; more must be narrowed by the filter.
+EXPORT_MAX_CASES = env_int("EXPORT_MAX_CASES", 500)

@@ -16,6 +16,8 @@ from grids import urls as grids_urls
 from mediation import api as mediation_api
 from mediation import urls as mediation_urls
 from reports import api as reports_api
+from reports import api_exports
+from reports import urls as reports_urls
 
 router = DefaultRouter()
 router.register("centers", api.CenterViewSet, basename="api-center")
@@ -35,6 +37,7 @@ router.register("grid-assignments", grids_api.GridAssignmentViewSet, basename="a
 router.register("police-grids", grids_api.PoliceGridViewSet, basename="api-police-grid")
 router.register("auxiliary-officers", grids_api.AuxiliaryViewSet, basename="api-auxiliary-officer")
 router.register("visits", grids_api.VisitViewSet, basename="api-visit")
+router.register("exports", api_exports.ExportViewSet, basename="api-export")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,6 +47,7 @@ urlpatterns = [
     path("", include(cases_urls)),
     path("", include(mediation_urls)),
     path("", include(grids_urls)),
+    path("", include(reports_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,28 @@
+"""django-q2 entry points of reports: thin, idempotent, safe to retry."""
+
+from reports import exports
+
+SWEEP_HOURS = 1
+
+
+def run_export(job_id: int) -> None:
+    exports.run(job_id)
+
+
+def sweep_expired_exports() -> int:
+    """Hourly: delete export files kept past their time."""
+    return exports.sweep_expired()
+
+
+def ensure_export_schedules(sender, **kwargs):
+    """The periodic work of exports, created once after migrate (idempotent)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name="reports.sweep_expired_exports",
+        defaults={
+            "func": "reports.tasks.sweep_expired_exports",
+            "schedule_type": Schedule.HOURLY,
+            "repeats": -1,
+        },
+    )
