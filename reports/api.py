@@ -92,6 +92,7 @@ def dashboard_payload(board: selectors.Dashboard) -> dict:
         "pre_litigation": _block(board.diversion),
         "police_alerts": _block(board.police),
         "petitions": _block(board.petitions),
+        "handoffs": {source: _block(block) for source, block in board.handoffs.items()},
         "coverage": {
             "villages": coverage.villages,
             "villages_with_auxiliary": coverage.villages_with_auxiliary,

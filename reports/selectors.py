@@ -15,7 +15,7 @@ from django.db.models.functions import Left, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import OPEN_STATUSES, Case, Category, Channel, Dispatch, Kind, Status
+from cases.models import OPEN_STATUSES, Case, Category, Channel, Dispatch, Handoff, Kind, Status
 from govcenter.divisions import Level, subtree_q
 from govcenter.models import Center
 from grids import selectors as grid_selectors
@@ -33,10 +33,11 @@ class Figure:
     label: str
     value: int
     filters: dict = field(default_factory=dict)
+    list_name: str = "case-list"  # the page that lists what is counted: cases, or hand-offs
 
     @property
     def url(self) -> str:
-        return f"{reverse('case-list')}?{urlencode(self.filters, doseq=True)}" if self.filters else ""
+        return f"{reverse(self.list_name)}?{urlencode(self.filters, doseq=True)}" if self.filters else ""
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Dashboard:
     diversion: dict
     police: dict
     petitions: dict
+    handoffs: dict
     coverage: object
     mediators: list[dict]
     command_post: dict
@@ -178,6 +180,51 @@ def _channel_blocks(cases, base: dict) -> dict[str, dict]:
     return blocks
 
 
+ACCEPTED_HANDOFFS = (Handoff.State.ACCEPTED, Handoff.State.CLOSED)
+
+
+def _handoffs(center: Center, period: Period) -> dict[str, dict]:
+    """Per source, the hand-offs sent to the subtree in the period and what became of them; the
+    diversion rate is the share the centers took on (accepted, or handled and closed) rather than
+    returned or left with the court."""
+    start, end = period.bounds
+    base = {"under": center.code, "sent_after": start.isoformat(), "sent_before": end.isoformat()}
+    rows = {
+        row["source"]: row
+        for row in Handoff.objects.filter(subtree_q("center_code", center.code), sent_at__gte=start, sent_at__lt=end)
+        .order_by()
+        .values("source")
+        .annotate(
+            sent=Count("id"),
+            accepted=Count("id", filter=Q(status__in=ACCEPTED_HANDOFFS)),
+            returned=Count("id", filter=Q(status=Handoff.State.RETURNED)),
+        )
+    }
+    blocks = {}
+    for source in Handoff.Source.values:
+        row = rows.get(source, {"sent": 0, "accepted": 0, "returned": 0})
+        filters = {**base, "source": source}
+        blocks[source] = {
+            "sent": Figure(f"handoff.{source}.sent", "", row["sent"], filters, "handoff-list"),
+            "accepted": Figure(
+                f"handoff.{source}.accepted",
+                "",
+                row["accepted"],
+                {**filters, "status": list(ACCEPTED_HANDOFFS)},
+                "handoff-list",
+            ),
+            "returned": Figure(
+                f"handoff.{source}.returned",
+                "",
+                row["returned"],
+                {**filters, "status": Handoff.State.RETURNED},
+                "handoff-list",
+            ),
+            "diversion_rate": _rate(row["accepted"], row["sent"]),
+        }
+    return blocks
+
+
 def _mediators(center: Center) -> list[dict]:
     rows = (
         Assignment.objects.filter(ended_at__isnull=True, case__status__in=OPEN_STATUSES)
@@ -270,6 +317,7 @@ def dashboard(center: Center, period: Period) -> Dashboard:
         diversion=handoffs[Channel.COURT],
         police=handoffs[Channel.POLICE],
         petitions=handoffs[Channel.PETITION],
+        handoffs=_handoffs(center, period),
         coverage=grid_selectors.coverage(center),
         mediators=_mediators(center),
         command_post=command_post(center),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cases.models import Handoff
 from govcenter import access
 from govcenter.access import Action
 from govcenter.divisions import Level
@@ -87,6 +88,7 @@ def dashboard(request):
             (_("110 dispute alerts"), board.police),
             (_("Petitions"), board.petitions),
         ],
+        "handoff_blocks": [(label, board.handoffs[source]) for source, label in Handoff.Source.choices],
     }
     return render(request, "reports/dashboard.html", context)
 

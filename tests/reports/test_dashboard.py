@@ -80,12 +80,46 @@ def test_every_figure_lists_the_same_total(fixed_cases, director, api_as):
     for figure in _figures(data):
         if not figure["list"]:
             continue
-        params = parse_qsl(urlsplit(figure["list"]).query)
-        listed = client.get("/api/v1/cases/", params)
+        url = urlsplit(figure["list"])
+        api_path = {"/cases/": "/api/v1/cases/", "/handoffs/": "/api/v1/handoffs/"}[url.path]
+        listed = client.get(api_path, parse_qsl(url.query))
         assert listed.status_code == 200, (figure, listed.content)
         assert listed.json()["count"] == figure["value"], figure
         checked += 1
     assert checked >= 20
+
+
+def _handoff(case, status, sender, days_ago=2):
+    from cases.models import Handoff
+
+    return Handoff.objects.create(
+        source="court",
+        external_ref=f"(2026)甘0102民诉前调{case.pk}号",
+        case=case,
+        center=case.center,
+        center_code=case.center_code,
+        sender_code="620102",
+        sent_by=sender,
+        sent_at=timezone.now() - timedelta(days=days_ago),
+        status=status,
+    )
+
+
+def test_handoff_figures_and_the_diversion_rate(fixed_cases, director, api_as, member_at):
+    court = member_at("parent", Role.COURT)
+    _handoff(fixed_cases["court"], "accepted", court)
+    _handoff(fixed_cases["court_failed"], "closed", court)
+    _handoff(fixed_cases["walk_in"], "returned", court)
+    _handoff(fixed_cases["sibling"], "sent", court)
+    _handoff(fixed_cases["old"], "accepted", court, days_ago=90)
+    client = api_as(director)
+    data = client.get("/api/v1/reports/dashboard/?center=620102").json()["handoffs"]["court"]
+    assert (data["sent"]["value"], data["accepted"]["value"], data["returned"]["value"]) == (4, 2, 1)
+    assert data["diversion_rate"] == 0.5
+    for key in ("sent", "accepted", "returned"):
+        url = urlsplit(data[key]["list"])
+        assert url.path == "/handoffs/"
+        assert client.get("/api/v1/handoffs/", parse_qsl(url.query)).json()["count"] == data[key]["value"]
 
 
 def test_dashboard_of_a_township_and_its_scope(fixed_cases, member_at, api_as):
