@@ -160,3 +160,15 @@ def test_directors_are_reminded_once_of_an_unpublished_list(tree, director, memb
     services.publish(actor=director, center=tree["620102"], month=LAST_MONTH)
     Notification.objects.all().delete()
     assert remind_unpublished_rankings() == 0
+
+
+def test_postgresql_refuses_to_change_a_published_list(month_cases, tree, director):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    publication = services.publish(actor=director, center=tree["620102"], month=LAST_MONTH)
+    with pytest.raises(DatabaseError, match="published snapshot"), transaction.atomic():
+        RankingEntry.objects.filter(publication=publication).update(rank=9)
+    with pytest.raises(DatabaseError, match="published snapshot"), transaction.atomic():
+        RankingEntry.objects.filter(publication=publication).delete()
