@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.utils import get_user_obj_perms_model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from govcenter.divisions import ancestor_codes, is_within, minimal_roots, subtree_q
+from govcenter.divisions import ancestor_codes, is_within, minimal_roots, subtree_q, subtrees_q
 from govcenter.models import Membership, Role
 
 
@@ -221,24 +221,34 @@ def _dispatched_to_my_department(*statuses: str) -> Callable:
     return relation
 
 
-def _open_grid_ids(user):
+def _grid_worker_roots(user) -> list[str]:
+    return minimal_roots(seat.center_code for seat in seats(user) if seat.role == Role.GRID_WORKER)
+
+
+def _open_grid_ids(user, roots: list[str]):
+    """The grids the user walks now, inside the places where they still hold the grid-worker role:
+    an assignment left open when the membership ended gives nothing."""
     assignment = apps.get_model("grids", "GridAssignment")
-    return assignment.objects.filter(worker_id=user.pk, ended_at__isnull=True).values("grid_id")
+    return assignment.objects.filter(subtrees_q("center_code", roots), worker_id=user.pk, ended_at__isnull=True).values(
+        "grid_id"
+    )
 
 
 def _my_grids(user) -> Q | None:
     """A grid worker's rights on the grids they are assigned to now."""
-    if not any(seat.role == Role.GRID_WORKER for seat in seats(user)):
+    roots = _grid_worker_roots(user)
+    if not roots:
         return None
-    return Q(pk__in=_open_grid_ids(user))
+    return Q(pk__in=_open_grid_ids(user, roots))
 
 
 def _mine_or_my_grids(user) -> Q | None:
-    """A grid worker's own visits or assignments, wherever, and those of the grids they walk now
-    (the history of a grid they took over)."""
-    if not any(seat.role == Role.GRID_WORKER for seat in seats(user)):
+    """A grid worker's own visits or assignments where they are a grid worker now, and those of the
+    grids they walk now (the history of a grid they took over)."""
+    roots = _grid_worker_roots(user)
+    if not roots:
         return None
-    return Q(worker_id=user.pk) | Q(grid_id__in=_open_grid_ids(user))
+    return (Q(worker_id=user.pk) & subtrees_q("center_code", roots)) | Q(grid_id__in=_open_grid_ids(user, roots))
 
 
 POLICIES: dict[str, ModelPolicy] = {
@@ -252,7 +262,9 @@ POLICIES: dict[str, ModelPolicy] = {
     "grids.grid": ModelPolicy(
         relations={Action.GRID_VIEW: _my_grids, Action.VISIT_LOG: _my_grids},
     ),
-    "grids.gridassignment": ModelPolicy(relations={Action.GRID_VIEW: _mine_or_my_grids}),
+    # The history of who walked a grid and why they left is the workers' record: for those who see
+    # the visits, not for everyone who sees the grids.
+    "grids.gridassignment": ModelPolicy(relations={Action.VISIT_VIEW: _mine_or_my_grids}),
     "grids.policegrid": ModelPolicy(),
     "grids.auxiliaryofficer": ModelPolicy(code_fields=("village_code",)),
     "grids.visit": ModelPolicy(relations={Action.VISIT_VIEW: _mine_or_my_grids}),

@@ -4,7 +4,6 @@
 from datetime import date
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -114,7 +113,7 @@ class GridFilter(django_filters.FilterSet):
 
 
 class GridAssignInput(serializers.Serializer):
-    worker = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.all())
+    worker = serializers.CharField(max_length=150, help_text="the username of a grid worker of the village or township")
     employment = serializers.ChoiceField(choices=Employment.choices, default=Employment.FULL_TIME)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     replace = serializers.BooleanField(
@@ -225,7 +224,14 @@ class GridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         grid = self.get_object()
         payload = GridAssignInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = services.grid_assign(actor=request.user, grid=grid, **payload.validated_data)
+        data = dict(payload.validated_data)
+        # Only the grid's own candidates are looked up: whether a username exists elsewhere stays unsaid.
+        worker = selectors.assignable_workers(grid).filter(username=data.pop("worker")).first()
+        if worker is None:
+            raise serializers.ValidationError(
+                {"worker": [_("No grid worker of this village or township has that username.")]}
+            )
+        assignment = services.grid_assign(actor=request.user, grid=grid, worker=worker, **data)
         return Response(GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GridReasonInput, responses={200: GridSerializer})
@@ -263,7 +269,9 @@ class GridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     @action(detail=False, methods=["get"])
     def assessment(self, request):
         """`?center=<code>&month=YYYY-MM`: each grid worker's month, scored by the county's weights."""
-        center = _center_param(request, Action.GRID_VIEW)
+        center = _center_param(request, Action.VISIT_VIEW)
+        if center.level < Level.COUNTY:
+            raise DomainError(_("The assessment is read per county, township or village."), field="center")
         month = _month_param(request)
         rows = selectors.assessment(center, month)
         return Response(
@@ -372,12 +380,13 @@ class PoliceGridSerializer(serializers.ModelSerializer):
             "is_active",
         ]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        # The grid codes only on one police grid's page; a list would fetch every grid of every row.
-        if self.context.get("view") is not None and getattr(self.context["view"], "action", "") == "list":
-            data.pop("grids", None)
-        return data
+    def get_fields(self):
+        fields = super().get_fields()
+        # The grid codes only on one police grid's page: in a list they would cost a query per row.
+        view = self.context.get("view")
+        if view is not None and getattr(view, "action", "") == "list":
+            fields.pop("grids", None)
+        return fields
 
 
 class PoliceKeepingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -21,7 +21,6 @@ from govcenter.models import Center, Department
 
 # A grid's code is its village or community center's 12-digit code and a three-digit serial.
 GRID_CODE_LENGTH = 15
-SERIAL_DIGITS = GRID_CODE_LENGTH - 12
 
 
 class GridKind(models.TextChoices):
@@ -31,6 +30,10 @@ class GridKind(models.TextChoices):
     MARKET = "market", _("Special grid: market")
     INDUSTRIAL = "industrial", _("Special grid: industrial park")
 
+
+# Grid workers are people of the village or the township (code lengths): a grid-worker membership
+# higher up walks no grid.
+WORKER_SEAT_LENGTHS = (9, 12)
 
 # The households an urban community grid should cover (a grid outside it is flagged, not refused).
 HOUSEHOLD_RULE = {GridKind.URBAN: (300, 500)}
@@ -225,10 +228,6 @@ class GridAssignment(models.Model):
 
     def __str__(self):
         return f"{self.worker} · {self.grid}"
-
-    @property
-    def is_current(self) -> bool:
-        return self.ended_at is None
 
 
 class Finding(models.TextChoices):

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from govcenter import access
 from govcenter.access import Action
-from govcenter.divisions import PREFIX_LENGTHS, Level, lineage, subtree_q
+from govcenter.divisions import PREFIX_LENGTHS, Level, subtree_q
 from govcenter.models import Center, Membership, Role
 from grids import hooks
 from grids.models import (
+    WORKER_SEAT_LENGTHS,
     AssessmentPolicy,
     AuxiliaryOfficer,
     Finding,
@@ -42,7 +43,7 @@ def grid_list_visible(*, user) -> QuerySet:
 
 
 def assignment_list_visible(*, user) -> QuerySet:
-    rows = access.scope(user, GridAssignment.objects.all(), Action.GRID_VIEW)
+    rows = access.scope(user, GridAssignment.objects.all(), Action.VISIT_VIEW)
     return rows.select_related("grid", "worker", "assigned_by", "ended_by")
 
 
@@ -74,19 +75,13 @@ def my_assignments(*, user) -> QuerySet:
 
 
 def assignable_workers(grid: Grid) -> QuerySet:
-    """Users who may be put on the grid: active grid workers of its village or a center above it."""
+    """Users who may be put on the grid: active grid workers of its village or its township."""
     member_ids = Membership.objects.filter(
-        center_code__in=lineage(grid.center_code), role=Role.GRID_WORKER, is_active=True
+        center_code__in=[grid.center_code[:length] for length in WORKER_SEAT_LENGTHS],
+        role=Role.GRID_WORKER,
+        is_active=True,
     ).values("user_id")
     return get_user_model().objects.filter(pk__in=member_ids, is_active=True).order_by("first_name", "username")
-
-
-def grid_workers_under(center_code: str) -> QuerySet:
-    """Active grid workers with a membership in the subtree of a center."""
-    member_ids = Membership.objects.filter(
-        subtree_q("center_code", center_code), role=Role.GRID_WORKER, is_active=True
-    ).values("user_id")
-    return get_user_model().objects.filter(pk__in=member_ids, is_active=True)
 
 
 # --- Coverage -------------------------------------------------------------------------------------
@@ -221,7 +216,7 @@ class WorkerAssessment:
     rank: int | None = None
 
 
-def policy_for(county_code: str, policies: dict[str, AssessmentPolicy]) -> AssessmentPolicy:
+def weights_for(county_code: str, policies: dict[str, AssessmentPolicy]) -> AssessmentPolicy:
     """The county's weights, or the defaults when it has set none."""
     return policies.get(county_code) or AssessmentPolicy(center_code=county_code)
 
@@ -294,7 +289,7 @@ def assessment(center: Center, month: date) -> list[WorkerAssessment]:
     counties = {row.county_code for row in rows.values()}
     policies = {p.center_code: p for p in AssessmentPolicy.objects.filter(center_code__in=counties)}
     for row in rows.values():
-        _score(row, policy_for(row.county_code, policies))
+        _score(row, weights_for(row.county_code, policies))
     ranked = sorted(rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.name, r.worker_id))
     for position, row in enumerate(ranked, start=1):
         row.rank = position

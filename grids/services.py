@@ -22,6 +22,7 @@ from govcenter.uploads import IMAGE_FILES, check_upload
 from grids import hooks
 from grids.models import (
     HOUSEHOLD_RULE,
+    WORKER_SEAT_LENGTHS,
     AssessmentPolicy,
     AuxiliaryOfficer,
     Duty,
@@ -221,9 +222,15 @@ def grid_retire(*, actor, grid: Grid, reason: str) -> Grid:
 
 
 def worker_seat(worker, grid: Grid) -> Membership | None:
-    """The worker's active grid-worker membership that reaches the grid, if any."""
-    memberships = Membership.objects.filter(user=worker, role=Role.GRID_WORKER, is_active=True, center__is_active=True)
-    return next((m for m in memberships if is_within(grid.center_code, m.center_code)), None)
+    """The worker's active grid-worker membership at the grid's village or township, if any."""
+    memberships = Membership.objects.filter(
+        user_id=worker.pk,
+        role=Role.GRID_WORKER,
+        is_active=True,
+        center__is_active=True,
+        center_code__in=[grid.center_code[:length] for length in WORKER_SEAT_LENGTHS],
+    )
+    return memberships.first()
 
 
 def _end(assignment: GridAssignment, actor, *, reason: str, at: datetime | None = None) -> GridAssignment:
@@ -254,11 +261,8 @@ def grid_assign(
     if employment not in Employment.values:
         raise GridError(_("Full-time or part-time?"), field="employment")
     if worker_seat(worker, grid) is None:
-        raise GridError(
-            _("%(name)s is not a grid worker of this village or the township above it.")
-            % {"name": worker.get_full_name() or worker.get_username()},
-            field="worker",
-        )
+        # Names no one: the refusal must not tell who a username belongs to.
+        raise GridError(_("This user is not a grid worker of this village or the township above it."), field="worker")
     now = timezone.now()
     started_at = started_at or now
     if started_at > now + CLOCK_SKEW:
@@ -495,7 +499,7 @@ def visit_log(
         if getattr(actor, "is_authenticated", False)
         else None
     )
-    if assignment is None or not grid.is_active:
+    if assignment is None or not grid.is_active or worker_seat(actor, grid) is None:
         raise NotAllowed(_("Only a grid worker assigned to this grid logs visits in it."), field="grid")
     _check_visit_time(visited_at, assignment)
     if target not in VisitTarget.values:

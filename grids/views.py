@@ -358,7 +358,9 @@ def _county_policy(center: Center) -> AssessmentPolicy | None:
     if len(center.code) < 6:
         return None
     county = center.code[:6]
-    return selectors.policy_for(county, {p.center_code: p for p in AssessmentPolicy.objects.filter(center_code=county)})
+    return selectors.weights_for(
+        county, {p.center_code: p for p in AssessmentPolicy.objects.filter(center_code=county)}
+    )
 
 
 @login_required
@@ -383,8 +385,10 @@ def center_grids(request, code: str):
     rows = [{"grid": grid, "duties": _duty_labels(grid.duties)} for grid in page]
     month_form = forms.MonthForm(request.GET)
     month = month_form.chosen_month()
-    # Above a county the assessment would load every assignment of thousands of grids: pick a county.
-    assessment = selectors.assessment(center, month) if center.level >= Level.COUNTY else None
+    # The assessment is the workers' record (for those who see their visits); above a county it would
+    # load every assignment of thousands of grids: pick a county.
+    may_assess = access.can_at(user, Action.VISIT_VIEW, center.code)
+    assessment = selectors.assessment(center, month) if may_assess and center.level >= Level.COUNTY else None
     may_manage = _may_manage(user, center.code)
     # Police grids belong to townships: a village's page shows (and links to) its township's.
     police_township = center.code[:9] if center.level >= Level.TOWNSHIP else None
@@ -416,6 +420,7 @@ def center_grids(request, code: str):
         "month_value": month.strftime("%Y-%m"),
         "month_query": _querystring(request.GET, "month"),
         "assessment": assessment,
+        "may_assess": may_assess,
         "policy": _county_policy(center),
         "may_manage": may_manage,
         "may_set_weights": may_manage and center.level == Level.COUNTY,

@@ -10,12 +10,11 @@ rest. Scores tie at one decimal and share a rank (1, 1, 3).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Left
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Channel, Deadline, Kind, Severity, Stage
@@ -220,7 +219,3 @@ def compute(center: Center, month: date, scheme: Scheme | None = None, previous:
         if previous:
             row.previous_rank = previous.get(row.code)
     return ranked
-
-
-def month_of(value: date | datetime) -> date:
-    return (timezone.localdate(value) if isinstance(value, datetime) else value).replace(day=1)

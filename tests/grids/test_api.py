@@ -293,3 +293,66 @@ def test_police_grids_and_auxiliary_officers_through_the_api(places, member_at, 
     retired = client.patch(f"/api/v1/auxiliary-officers/{officer.json()['id']}/", {"is_active": False}, format="json")
     assert retired.status_code == 200
     assert client.get("/api/v1/grids/coverage/?center=620102001").json()["total"]["villages_with_auxiliary"] == 0
+
+
+def test_lists_do_not_query_per_row(places, member_at, api_as, tree):
+    police = member_at("own", Role.POLICE)
+    director = member_at("parent", Role.DIRECTOR)
+    client = api_as(police)
+    for n in range(3):
+        client.post(
+            "/api/v1/police-grids/",
+            {"center": "620102001", "name": f"警格{n}", "grids": [places["own"].code]},
+            format="json",
+        )
+
+    def count(user, path):
+        from govcenter import access
+
+        access.forget(user)  # the memberships are loaded once per user object: count them every time
+        with CaptureQueriesContext(connection) as queries:
+            assert api_as(user).get(path).status_code == 200
+        return len(queries)
+
+    few = {
+        path: count(director, path)
+        for path in ("/api/v1/police-grids/", "/api/v1/visits/", "/api/v1/grid-assignments/")
+    }
+    for n in range(3, 12):
+        client.post("/api/v1/police-grids/", {"center": "620102001", "name": f"警格{n}"}, format="json")
+        worker = GridAssignment.objects.get(grid=places["own"]).worker
+        services.visit_log(actor=worker, grid=places["own"], visited_at=timezone.now(), place=f"{n}号")
+    many = {path: count(director, path) for path in few}
+    assert many == few
+
+
+def test_assign_names_no_one_and_looks_up_only_the_grids_candidates(places, member_at, api_as):
+    director = member_at("own", Role.DIRECTOR)
+    client = api_as(director)
+    outsider = member_at("parent", Role.DIRECTOR, username="someone_else", first_name="王建国")
+    response = client.post(f"/api/v1/grids/{places['own'].code}/assign/", {"worker": outsider.username}, format="json")
+    assert response.status_code == 400 and "王建国" not in response.content.decode()
+    unknown = client.post(f"/api/v1/grids/{places['own'].code}/assign/", {"worker": "nobody_at_all"}, format="json")
+    assert unknown.json() == response.json()
+
+
+def test_a_worker_who_left_the_village_loses_the_grid_and_its_visits(places, member_at, api_as, tree):
+    from govcenter.models import Membership
+
+    worker = GridAssignment.objects.get(grid=places["own"]).worker
+    Membership.objects.filter(user=worker).update(is_active=False)  # the assignment was left open
+    Membership.objects.create(user=worker, center=tree["620102002"], center_code="620102002", role=Role.GRID_WORKER)
+    client = api_as(worker)
+    assert client.get(f"/api/v1/grids/{places['own'].code}/").status_code == 404
+    assert client.get("/api/v1/visits/").json()["count"] == 0
+    posted = client.post("/api/v1/visits/", {"grid": places["own"].code, "place": "一组"}, format="json")
+    assert posted.status_code == 400
+
+
+def test_police_see_grids_but_not_the_workers_record(places, member_at, api_as):
+    police = api_as(member_at("own", Role.POLICE))
+    assert police.get(f"/api/v1/grids/{places['own'].code}/").status_code == 200
+    assert police.get("/api/v1/grid-assignments/").json()["count"] == 0
+    assert police.get("/api/v1/grids/assessment/?center=620102001").status_code == 404
+    city_director = api_as(member_at("6201", Role.DIRECTOR))
+    assert city_director.get("/api/v1/grids/assessment/?center=6201").status_code == 400
