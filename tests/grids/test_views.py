@@ -177,7 +177,6 @@ def test_a_visit_with_a_photo_keeps_it_for_those_who_see_the_visit(login, walked
     assert f"/grids/visits/{visit.pk}/photo/" in html
     photo_response = client.get(f"/grids/visits/{visit.pk}/photo/")
     assert photo_response.status_code == 200 and b"".join(photo_response.streaming_content) == PNG
-    photo_response.close()
     assert login(member_at("sibling", Role.DIRECTOR)).get(f"/grids/visits/{visit.pk}/photo/").status_code == 404
 
 
