@@ -36,7 +36,7 @@ from cases.models import (
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
-from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
+from govcenter.api import CenterCodeField, ChoiceLabelField, TimeField, TimeFilter, filter_under
 from govcenter.divisions import Level
 from govcenter.models import Department
 
@@ -318,7 +318,7 @@ class DispatchInputSerializer(VerbSerializer):
     departments = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True), many=True, allow_empty=False
     )
-    due_at = serializers.DateTimeField(required=False)
+    due_at = TimeField(required=False)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -437,8 +437,8 @@ class CaseFilter(django_filters.FilterSet):
     resolved = django_filters.BooleanFilter(field_name="resolved_level", lookup_expr="isnull", exclude=True)
     resolved_level = django_filters.ChoiceFilter(choices=Level.choices)
     grid = django_filters.CharFilter(field_name="grid__code", label="grid")
-    created_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    created_after = TimeFilter(field_name="received_at", lookup_expr="gte")
+    created_before = TimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="filter_q", label="q")
 
     class Meta:

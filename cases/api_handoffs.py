@@ -13,7 +13,7 @@ from cases import imports, selectors, services
 from cases.api import CategoryCodeField, PartyInputSerializer
 from cases.models import Handoff, Kind
 from govcenter.access import Action, ActionPermission
-from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
+from govcenter.api import CenterCodeField, ChoiceLabelField, TimeField, TimeFilter, filter_under
 from govcenter.models import Department
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -119,7 +119,7 @@ class HandoffCreateSerializer(serializers.Serializer):
     claim = serializers.CharField(required=False, allow_blank=True, default="", help_text="court: the claim")
     due_days = serializers.IntegerField(min_value=1, max_value=90, default=30, help_text="court: the time limit")
     keep_at_court = serializers.BooleanField(default=False, help_text="court: record it without diverting it")
-    alert_at = serializers.DateTimeField(required=False, allow_null=True, help_text="police: when the alert came in")
+    alert_at = TimeField(required=False, allow_null=True, help_text="police: when the alert came in")
     petition_category = serializers.ChoiceField(
         choices=Handoff.PetitionCategory.choices, required=False, allow_blank=True, default=""
     )
@@ -212,8 +212,8 @@ class HandoffFilter(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Handoff.Source.choices)
     status = django_filters.MultipleChoiceFilter(choices=Handoff.State.choices)
     under = django_filters.CharFilter(method="filter_under", label="under")
-    sent_after = django_filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="gte")
-    sent_before = django_filters.IsoDateTimeFilter(field_name="sent_at", lookup_expr="lt")
+    sent_after = TimeFilter(field_name="sent_at", lookup_expr="gte")
+    sent_before = TimeFilter(field_name="sent_at", lookup_expr="lt")
     q = django_filters.CharFilter(field_name="external_ref", lookup_expr="icontains", label="q")
 
     class Meta:

@@ -11,7 +11,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from govcenter import audit, selectors, services
+from govcenter import audit, periods, selectors, services
 from govcenter.access import Action, ActionPermission
 from govcenter.divisions import DivisionCodeError, Level, check_code, subtree_q
 from govcenter.errors import DomainError
@@ -54,6 +54,37 @@ class ChoiceLabelField(serializers.Field):
     def to_representation(self, value):
         label = self.labels.get(value)
         return str(label) if label is not None else value
+
+
+class InRangeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time stamp within the years the portal knows; 0001-01-01 would overflow the time
+    zone arithmetic and answer a 500."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        if cleaned is not None and not periods.FIRST_YEAR <= cleaned.year <= periods.LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Give a date between the years %(first)d and %(last)d.")
+                % {"first": periods.FIRST_YEAR, "last": periods.LAST_YEAR}
+            )
+        return cleaned
+
+
+class TimeField(serializers.DateTimeField):
+    """A time stamp within the years the portal knows, checked before the time zone arithmetic that
+    would overflow on 0001-01-01."""
+
+    def enforce_timezone(self, value):
+        if not periods.FIRST_YEAR <= value.year <= periods.LAST_YEAR:
+            raise serializers.ValidationError(
+                _("Give a date between the years %(first)d and %(last)d.")
+                % {"first": periods.FIRST_YEAR, "last": periods.LAST_YEAR}
+            )
+        return super().enforce_timezone(value)
+
+
+class TimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = InRangeIsoDateTimeField
 
 
 def filter_under(queryset, field: str, code: str):

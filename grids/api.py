@@ -17,10 +17,11 @@ from rest_framework.response import Response
 
 from govcenter import access
 from govcenter.access import Action, ActionPermission
-from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
+from govcenter.api import CenterCodeField, ChoiceLabelField, TimeField, TimeFilter, filter_under
 from govcenter.divisions import DivisionCodeError, Level, check_code
 from govcenter.errors import DomainError
 from govcenter.models import Center, Department
+from govcenter.periods import parse_month
 from grids import selectors, services
 from grids.models import (
     AuxiliaryOfficer,
@@ -168,12 +169,7 @@ def _center_param(request, action_: Action) -> Center:
 
 
 def _month_param(request) -> date:
-    value = request.query_params.get("month") or timezone.localdate().strftime("%Y-%m")
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError as error:
-        raise DomainError(_("Give the month as YYYY-MM."), field="month") from error
+    return parse_month(request.query_params.get("month"), default=timezone.localdate().replace(day=1))
 
 
 class GridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -554,7 +550,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
 class VisitInput(serializers.Serializer):
     grid = serializers.CharField(max_length=15)
-    visited_at = serializers.DateTimeField(required=False)
+    visited_at = TimeField(required=False)
     target = serializers.ChoiceField(choices=VisitTarget.choices, default=VisitTarget.HOUSEHOLD)
     place = serializers.CharField(max_length=200)
     person = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
@@ -570,8 +566,8 @@ class VisitFilter(django_filters.FilterSet):
     finding = django_filters.ChoiceFilter(choices=Finding.choices)
     found = django_filters.BooleanFilter(method="filter_found", label="found")
     under = django_filters.CharFilter(method="filter_under", label="under")
-    after = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="gte")
-    before = django_filters.IsoDateTimeFilter(field_name="visited_at", lookup_expr="lt")
+    after = TimeFilter(field_name="visited_at", lookup_expr="gte")
+    before = TimeFilter(field_name="visited_at", lookup_expr="lt")
 
     class Meta:
         model = Visit

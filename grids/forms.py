@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from govcenter.divisions import DivisionCodeError, check_code
+from govcenter.errors import DomainError
+from govcenter.periods import check_year
 from grids import services
 from grids.models import Duty, Employment, Finding, GridKind, VisitTarget
 
@@ -299,6 +301,21 @@ class VisitFilterForm(forms.Form):
             except DivisionCodeError as error:
                 raise forms.ValidationError(str(error)) from error
         return code
+
+    def _in_range(self, name: str):
+        day = self.cleaned_data[name]
+        if day is not None:
+            try:
+                check_year(day, name)
+            except DomainError as error:
+                raise forms.ValidationError(str(error.message)) from error
+        return day
+
+    def clean_after(self):
+        return self._in_range("after")
+
+    def clean_before(self):
+        return self._in_range("before")
 
     def clean(self):
         data = super().clean()

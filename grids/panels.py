@@ -7,6 +7,7 @@ from govcenter import access
 from govcenter.access import Action
 from govcenter.models import Center, Role
 from govcenter.panels import Panel, register
+from govcenter.periods import month_bounds
 from grids import selectors
 from grids.models import Finding
 
@@ -19,7 +20,7 @@ def my_grids(request):
     user = request.user
     if not any(seat.role == Role.GRID_WORKER for seat in access.seats(user)):
         return None
-    start = selectors.month_bounds(timezone.localdate())[0]
+    start = month_bounds(timezone.localdate())[0]
     mine = selectors.visit_list_visible(user=user).filter(worker_id=user.pk)
     context = {
         "grids": selectors.my_assignments(user=user).count(),

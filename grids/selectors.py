@@ -2,17 +2,17 @@
 assessment of grid workers that the reports rank on."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Left
-from django.utils import timezone
 
 from govcenter import access
 from govcenter.access import Action
 from govcenter.divisions import PREFIX_LENGTHS, Level, subtree_q
 from govcenter.models import Center, Membership, Role
+from govcenter.periods import month_bounds
 from grids import hooks
 from grids.models import (
     WORKER_SEAT_LENGTHS,
@@ -173,17 +173,6 @@ def coverage(center: Center) -> Coverage:
 
 
 # --- Assessment -----------------------------------------------------------------------------------
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The first instant of the month and of the next one, in the portal's time zone."""
-    first = month.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    zone = timezone.get_current_timezone()
-    return (
-        datetime.combine(first, datetime.min.time(), tzinfo=zone),
-        datetime.combine(following, datetime.min.time(), tzinfo=zone),
-    )
 
 
 @dataclass

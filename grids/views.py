@@ -26,6 +26,7 @@ from govcenter.access import Action
 from govcenter.divisions import PREFIX_LENGTHS, Level, subtree_q
 from govcenter.errors import DomainError
 from govcenter.models import Center, Role
+from govcenter.periods import month_bounds
 from grids import forms, hooks, selectors, services
 from grids.models import AssessmentPolicy, AuxiliaryOfficer, Duty, Finding, Grid, GridAssignment, GridKind
 
@@ -120,7 +121,7 @@ def _querystring(query, *drop: str) -> str:
 
 
 def _month_start():
-    return selectors.month_bounds(timezone.localdate())[0]
+    return month_bounds(timezone.localdate())[0]
 
 
 def _unit_level(center: Center) -> Level:

@@ -12,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govcenter import access
+from govcenter import access, periods
 from govcenter.access import Action
 from govcenter.divisions import DivisionCodeError, check_code
 from govcenter.errors import DomainError
@@ -35,19 +35,10 @@ def center_in_reach(user, code: str, action: Action = Action.REPORT_VIEW) -> Cen
     return center
 
 
-def parse_day(value: str | None, name: str, default: date) -> date:
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError as error:
-        raise DomainError(_("Give the date as YYYY-MM-DD."), field=name) from error
-
-
 def parse_period(params) -> selectors.Period:
     today = timezone.localdate()
-    end = parse_day(params.get("to"), "to", today)
-    start = parse_day(params.get("from"), "from", end - timedelta(days=29))
+    end = periods.parse_day(params.get("to"), "to", today)
+    start = periods.parse_day(params.get("from"), "from", end - timedelta(days=29))
     if start > end:
         raise DomainError(_("The period starts after it ends."), field="from")
     if (end - start).days > MAX_PERIOD_DAYS:
@@ -55,14 +46,9 @@ def parse_period(params) -> selectors.Period:
     return selectors.Period(start, end)
 
 
-def parse_month(value: str | None) -> date:
-    if not value:
-        return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except ValueError as error:
-        raise DomainError(_("Give the month as YYYY-MM."), field="month") from error
+def parse_month(value) -> date:
+    """YYYY-MM; last month when none is given."""
+    return periods.parse_month(value, default=periods.previous_month(timezone.localdate()))
 
 
 def _figure(figure: selectors.Figure) -> dict:

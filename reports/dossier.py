@@ -11,6 +11,7 @@ may see them, and a full view is audit-logged like one on the case page.
 """
 
 import io
+import re
 import zipfile
 from datetime import datetime
 
@@ -455,9 +456,9 @@ def _case_id(params: dict) -> int:
             field="params",
         )
     value = params.get("case")
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,18}", value.strip()):
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise DomainError(_("Give the id of the case whose dossier is exported."), field="case")
     return value
 

@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Case, Channel, Deadline, Kind, Severity, Stage
 from govcenter.divisions import Level, subtree_q
 from govcenter.models import Center
-from grids.selectors import month_bounds, unit_length
+from govcenter.periods import month_bounds
+from grids.selectors import unit_length
 from reports.models import Area, RankingScheme
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from cases.models import OPEN_STATUSES, Case, Category, Channel, Dispatch, Handoff, Kind, Status
 from govcenter.divisions import Level, subtree_q
 from govcenter.models import Center
+from govcenter.periods import next_month, start_of
 from grids import selectors as grid_selectors
 from mediation.models import Assignment
 
@@ -47,11 +48,7 @@ class Period:
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:
-        zone = timezone.get_current_timezone()
-        return (
-            datetime.combine(self.start, datetime.min.time(), tzinfo=zone),
-            datetime.combine(self.end + timedelta(days=1), datetime.min.time(), tzinfo=zone),
-        )
+        return start_of(self.start), start_of(self.end + timedelta(days=1))
 
 
 @dataclass
@@ -109,11 +106,9 @@ def _trend(cases, base: dict, period: Period) -> list[Figure]:
     figures = []
     month = period.start.replace(day=1)
     start, end = period.bounds
-    zone = timezone.get_current_timezone()
     while month <= period.end:
-        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-        low = max(start, datetime.combine(month, datetime.min.time(), tzinfo=zone))
-        high = min(end, datetime.combine(following, datetime.min.time(), tzinfo=zone))
+        following = next_month(month)
+        low, high = max(start, start_of(month)), min(end, start_of(following))
         filters = {**base, "created_after": low.isoformat(), "created_before": high.isoformat()}
         figures.append(Figure(f"trend.{month:%Y-%m}", f"{month:%Y-%m}", counts.get(month, 0), filters))
         month = following

@@ -1,6 +1,7 @@
 """Pages of reports: the dashboard of a center's subtree (a command post at county level), the
 red/black list with its preview, publication and scheme."""
 
+import re
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -167,7 +168,7 @@ def ranking_scheme(request):
         cutoffs = {name: request.POST.get(name, "").strip() for name in cutoffs}
         weights = {}
         for code, value in values.items():
-            if not value.isdigit():
+            if not re.fullmatch(r"[0-9]{1,3}", value):
                 errors["weights"] = _("Each weight is a whole number from 0 to 100.")
             else:
                 weights[code] = int(value)
@@ -189,6 +190,6 @@ def ranking_scheme(request):
         }
         for i in ranking.INDICATORS
     ]
-    total = sum(int(v) for v in values.values() if v.isdigit())
+    total = sum(int(v) for v in values.values() if re.fullmatch(r"[0-9]{1,3}", v))
     context = {"center": center, "rows": rows, "cutoffs": cutoffs, "errors": errors, "total": total}
     return render(request, "reports/ranking_scheme.html", context, status=400 if errors else 200)

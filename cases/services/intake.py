@@ -89,6 +89,8 @@ def clean_parties(parties: list[PartyInput]) -> list[Party]:
     for party in parties:
         if party.role not in Party.Role.values:
             raise CaseError(_("Unknown party role: %(role)s.") % {"role": party.role}, field="parties")
+        if party.party_kind not in Party.PartyKind.values:
+            raise CaseError(_("A party is a person or an organisation."), field="parties")
         if not party.name.strip():
             raise CaseError(_("Every party needs a name."), field="parties")
         id_number = normalise_id_number(party.id_number) if party.party_kind == Party.PartyKind.PERSON else ""

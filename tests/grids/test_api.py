@@ -356,3 +356,25 @@ def test_police_see_grids_but_not_the_workers_record(places, member_at, api_as):
     assert police.get("/api/v1/grids/assessment/?center=620102001").status_code == 404
     city_director = api_as(member_at("6201", Role.DIRECTOR))
     assert city_director.get("/api/v1/grids/assessment/?center=6201").status_code == 400
+
+
+def test_a_visit_in_year_one_and_an_alien_party_are_400(api_as, walked_grid, worker):
+    client = api_as(worker)
+    old = client.post(
+        "/api/v1/visits/",
+        {"grid": walked_grid.code, "place": "一组", "visited_at": "0001-01-01T00:00:00"},
+        format="json",
+    )
+    assert old.status_code == 400 and "visited_at" in old.json()
+    alien = client.post(
+        "/api/v1/visits/",
+        {
+            "grid": walked_grid.code,
+            "place": "一组",
+            "finding": "dispute",
+            "notes": "争执",
+            "report": {"parties": [{"role": "applicant", "name": "某", "party_kind": "alien"}]},
+        },
+        format="json",
+    )
+    assert alien.status_code == 400 and "parties" in alien.json()
