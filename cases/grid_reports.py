@@ -72,20 +72,22 @@ def report_finding(*, actor, visit, report):
 
 
 def resolved_in_time(*, assignments, start, end) -> dict[int, tuple[int, int]]:
-    """Per grid worker: the cases from their grids whose resolve limit was met in the period, and how
-    many of those in time. A case counts for whoever walked its grid when it was resolved."""
+    """Per grid worker: the cases from their grids whose resolve limit fell due in the period (and is
+    past), and how many of those were resolved in time. A case still open past its limit counts as
+    late; it counts for whoever walked its grid when it fell due."""
     by_grid = defaultdict(list)
     for worker_id, grid_id, started_at, ended_at in assignments:
         by_grid[grid_id].append((worker_id, started_at, ended_at))
+    until = min(end, timezone.now())
     rows = Deadline.objects.current().filter(
-        stage=Stage.RESOLVE, met_at__gte=start, met_at__lt=end, case__grid_id__in=list(by_grid)
+        stage=Stage.RESOLVE, due_at__gte=start, due_at__lt=until, case__grid_id__in=list(by_grid)
     )
     figures: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for grid_id, met_at, due_at in rows.values_list("case__grid_id", "met_at", "due_at").iterator():
         for worker_id, started_at, ended_at in by_grid[grid_id]:
-            if started_at <= met_at and (ended_at is None or met_at < ended_at):
+            if started_at <= due_at and (ended_at is None or due_at < ended_at):
                 figures[worker_id][0] += 1
-                figures[worker_id][1] += met_at <= due_at
+                figures[worker_id][1] += met_at is not None and met_at <= due_at
     return {worker_id: (due, on_time) for worker_id, (due, on_time) in figures.items()}
 
 

@@ -99,6 +99,17 @@ def subtrees_q(field: str, codes) -> Q:
     return q
 
 
+def common_ancestor(codes) -> str:
+    """The deepest center whose subtree holds all the codes ("" when they lie in different provinces,
+    or none is given)."""
+    codes = list(codes)
+    for length in reversed(PREFIX_LENGTHS):
+        prefixes = {code[:length] for code in codes if len(code) >= length}
+        if codes and len(prefixes) == 1 and all(len(code) >= length for code in codes):
+            return prefixes.pop()
+    return ""
+
+
 def minimal_roots(codes) -> list[str]:
     """Drop codes that lie under another code in the list: {62, 6201, 6301} → [62, 6301]."""
     roots: list[str] = []

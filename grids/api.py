@@ -298,7 +298,7 @@ def _assessed(row: selectors.WorkerAssessment) -> dict:
         "grids": row.grids,
         "visits": row.visits,
         "findings": row.findings,
-        "cases_resolved": row.cases_resolved,
+        "cases_due": row.cases_due,
         "cases_on_time": row.cases_on_time,
         "warnings_due": row.warnings_due,
         "warnings_on_time": row.warnings_on_time,

@@ -130,7 +130,9 @@ def coverage(center: Center) -> Coverage:
     length = unit_length(center.code)
     units = {
         c.code: CoverageRow(code=c.code, name=c.name)
-        for c in Center.objects.filter(subtree_q("code", center.code), level=Level(PREFIX_LENGTHS.index(length) + 1))
+        for c in Center.objects.filter(
+            subtree_q("code", center.code), level=Level(PREFIX_LENGTHS.index(length) + 1), is_active=True
+        )
         .only("code", "name")
         .order_by("code")
     }
@@ -196,7 +198,7 @@ class WorkerAssessment:
     grids: list[str]
     visits: int = 0
     findings: int = 0
-    cases_resolved: int = 0
+    cases_due: int = 0
     cases_on_time: int = 0
     warnings_due: int = 0
     warnings_on_time: int = 0
@@ -214,7 +216,7 @@ def _score(row: WorkerAssessment, policy: AssessmentPolicy) -> None:
     parts = [
         ("visits", row.visits, policy.visits_target, policy.weight_visits),
         ("findings", row.findings, policy.findings_target, policy.weight_findings),
-        ("on_time", row.cases_on_time, row.cases_resolved or None, policy.weight_on_time),
+        ("on_time", row.cases_on_time, row.cases_due or None, policy.weight_on_time),
         ("warnings", row.warnings_on_time, row.warnings_due or None, policy.weight_warnings),
     ]
     row.measures = [
@@ -265,7 +267,7 @@ def assessment(center: Center, month: date) -> list[WorkerAssessment]:
         row.visits, row.findings = figures["visits"], figures["findings"]
     periods = [(a.worker_id, a.grid_id, a.started_at, a.ended_at) for a in assignments]
     for measure, (due_name, done_name) in {
-        "cases_on_time": ("cases_resolved", "cases_on_time"),
+        "cases_on_time": ("cases_due", "cases_on_time"),
         "warnings_on_time": ("warnings_due", "warnings_on_time"),
     }.items():
         provider = hooks.outcome(measure)
@@ -280,6 +282,10 @@ def assessment(center: Center, month: date) -> list[WorkerAssessment]:
     for row in rows.values():
         _score(row, weights_for(row.county_code, policies))
     ranked = sorted(rows.values(), key=lambda r: (r.score is None, -(r.score or 0), r.name, r.worker_id))
+    # Equal scores share a rank (1, 1, 3); a worker with nothing scored is listed last, unranked.
     for position, row in enumerate(ranked, start=1):
-        row.rank = position
+        if row.score is None:
+            continue
+        tied = position > 1 and row.score == ranked[position - 2].score
+        row.rank = ranked[position - 2].rank if tied else position
     return ranked

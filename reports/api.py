@@ -134,7 +134,7 @@ def row_payload(row: ranking.Row) -> dict:
         "rank": row.rank,
         "code": row.code,
         "name": row.name,
-        "score": str(row.score),
+        "score": None if row.score is None else str(row.score),
         "mark": row.mark,
         "area_scores": row.area_scores,
         "figures": row.figures,
@@ -144,12 +144,12 @@ def row_payload(row: ranking.Row) -> dict:
 
 
 def entry_payload(entry) -> dict:
-    change = None if entry.previous_rank is None else entry.previous_rank - entry.rank
+    change = None if entry.previous_rank is None or entry.rank is None else entry.previous_rank - entry.rank
     return {
         "rank": entry.rank,
         "code": entry.unit_code,
         "name": entry.unit_name,
-        "score": str(entry.score),
+        "score": None if entry.score is None else str(entry.score),
         "mark": entry.mark,
         "area_scores": entry.area_scores,
         "figures": entry.figures,

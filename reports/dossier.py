@@ -27,6 +27,7 @@ from cases.presenters import mask_id_number, mask_phone
 from cases.selectors import case_list_visible
 from govcenter import access, audit, documents
 from govcenter.access import Action
+from govcenter.divisions import common_ancestor
 from govcenter.errors import DomainError
 from govcenter.models import IssuedDocument
 from mediation.models import Agreement, AgreementTerm, Assignment, MediationSession
@@ -293,7 +294,8 @@ def _agreement(agreement: Agreement | None, show_pii: bool) -> dict | None:
                 "role": _label(Party.Role, p.role),
                 "name": p.name,
                 "id_number": p.id_number if show_pii else mask_id_number(p.id_number),
-                "address": p.address,
+                # The address gives a person away as an ID number does (as on the agreement's page).
+                "address": p.address if show_pii else "",
             }
             for p in agreement.parties.all()
         ],
@@ -546,8 +548,8 @@ def authorize_cases(user, params: dict) -> str:
     under = params.get("under")
     if isinstance(under, str) and under.strip():
         return under.strip()
-    roots = access.roots(user, Action.CASE_VIEW)
-    return roots[0] if len(roots) == 1 else ""
+    # Filed under the place all the user's cases lie in, so the auditors of that subtree see it.
+    return common_ancestor(access.roots(user, Action.CASE_VIEW))
 
 
 def build_cases(job, progress) -> tuple[str, str, bytes]:

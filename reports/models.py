@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from govcenter.models import Center
@@ -110,8 +110,9 @@ class RankingEntry(models.Model):
     )
     unit_code = models.CharField(_("unit code"), max_length=12)
     unit_name = models.CharField(_("unit name"), max_length=100)
-    rank = models.PositiveSmallIntegerField(_("rank"))
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1)
+    # Both empty for a unit with nothing to count that month: listed, neither ranked nor marked.
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     area_scores = models.JSONField(_("scores by area"))
     figures = models.JSONField(_("figures"))
     mark = models.CharField(_("list"), max_length=5, choices=Mark.choices, blank=True)
@@ -120,7 +121,7 @@ class RankingEntry(models.Model):
     class Meta:
         verbose_name = _("ranking entry")
         verbose_name_plural = _("ranking entries")
-        ordering = ["publication", "rank", "unit_code"]
+        ordering = ["publication", F("rank").asc(nulls_last=True), "unit_code"]
         constraints = [
             models.UniqueConstraint(fields=["publication", "unit_code"], name="ranking_entry_unique_unit"),
         ]

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import Left
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Channel, Deadline, Kind, Severity, Stage
@@ -47,10 +48,13 @@ def _share(cases, length: int, numerator: Q, denominator: Q | None = None) -> di
 
 
 def _on_time(cases, length: int, which: Q | None = None) -> dict:
-    """Of the cases' resolve limits met, how many in time."""
+    """Of the cases' resolve limits that were met or are past, how many were met in time: a case left
+    open past its limit counts as late, or leaving cases overdue would score better than resolving
+    them late."""
+    due = Q(met_at__isnull=False) | Q(due_at__lt=timezone.now())
     rows = (
         Deadline.objects.current()
-        .filter(stage=Stage.RESOLVE, met_at__isnull=False, case__in=cases.filter(which or Q()).values("pk"))
+        .filter(due, stage=Stage.RESOLVE, case__in=cases.filter(which or Q()).values("pk"))
         .order_by()
         .annotate(unit_code=Left("case__origin_code", length))
         .values_list("unit_code")
@@ -160,15 +164,15 @@ class Row:
     name: str
     figures: dict = field(default_factory=dict)  # indicator → {"num", "den", "score"}
     area_scores: dict = field(default_factory=dict)
-    score: Decimal = Decimal("0")
-    rank: int = 0
+    score: Decimal | None = None  # None: nothing to count this month (no case at all)
+    rank: int | None = None
     mark: str = ""
     previous_rank: int | None = None
 
     @property
     def change(self) -> int | None:
         """Places gained since last month (positive: moved up)."""
-        return None if self.previous_rank is None else self.previous_rank - self.rank
+        return None if self.previous_rank is None or self.rank is None else self.previous_rank - self.rank
 
 
 def _month_cases(center: Center, month: date):
@@ -186,7 +190,7 @@ def _score(row: Row, scheme: Scheme) -> None:
     row.score = (
         Decimal(sum(weight * score for weight, score in weighted.values()) / total).quantize(Decimal("0.1"))
         if total
-        else Decimal("0.0")
+        else None
     )
     for area in Area.values:
         parts = [(w, s) for code, (w, s) in weighted.items() if BY_CODE[code].area == area]
@@ -212,11 +216,11 @@ def compute(center: Center, month: date, scheme: Scheme | None = None, previous:
             row.figures[code] = {"num": num, "den": den, "score": score}
     for row in rows.values():
         _score(row, scheme)
-    ranked = sorted(rows.values(), key=lambda r: (-r.score, r.code))
-    for position, row in enumerate(ranked, start=1):
-        same = position > 1 and row.score == ranked[position - 2].score
-        row.rank = ranked[position - 2].rank if same else position
+        row.previous_rank = (previous or {}).get(row.code)
+    # A unit with nothing to count is neither praised nor blamed: listed after the ranked ones.
+    scored = sorted((r for r in rows.values() if r.score is not None), key=lambda r: (-r.score, r.code))
+    for position, row in enumerate(scored, start=1):
+        tied = position > 1 and row.score == scored[position - 2].score
+        row.rank = scored[position - 2].rank if tied else position
         row.mark = "red" if row.score >= scheme.red_cutoff else "black" if row.score < scheme.black_cutoff else ""
-        if previous:
-            row.previous_rank = previous.get(row.code)
-    return ranked
+    return scored + [r for r in rows.values() if r.score is None]

@@ -241,7 +241,7 @@ def ranking_xlsx(*, actor, center: Center, month: date) -> bytes:
                     r["rank"],
                     r["code"],
                     r["name"],
-                    float(r["score"]),
+                    None if r["score"] is None else float(r["score"]),
                     *r["area_list"],
                     {"red": "红榜", "black": "黑榜"}.get(r["mark"], ""),
                     r["previous_rank"],

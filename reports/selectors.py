@@ -222,8 +222,9 @@ def _handoffs(center: Center, period: Period) -> dict[str, dict]:
 
 def _mediators(center: Center) -> list[dict]:
     rows = (
+        # The subtree's mediators and its cases only: a figure about the subtree, nothing from outside.
         Assignment.objects.filter(ended_at__isnull=True, case__status__in=OPEN_STATUSES)
-        .filter(subtree_q("mediator__center_code", center.code))
+        .filter(subtree_q("mediator__center_code", center.code), subtree_q("case__center_code", center.code))
         .order_by()
         .values("mediator_id", "mediator__name", "mediator__org__name")
         .annotate(open_cases=Count("case_id", distinct=True))

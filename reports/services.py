@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from govcenter import access, audit
+from govcenter import access, audit, periods
 from govcenter.access import Action
 from govcenter.divisions import Level
 from govcenter.errors import ConflictError, DomainError, NotAllowed
@@ -91,9 +91,10 @@ def scheme_set(*, actor, center: Center, weights: dict, red_cutoff, black_cutoff
 
 
 def previous_ranks(center: Center, month: date) -> dict[str, int]:
-    """The ranks of the last published month before this one."""
-    last = RankingPublication.objects.filter(center=center, month__lt=month).order_by("-month").first()
-    return dict(last.entries.values_list("unit_code", "rank")) if last else {}
+    """The ranks published for the month before this one (none when that month was not published:
+    a change against an older list would mislead)."""
+    last = RankingPublication.objects.filter(center=center, month=periods.previous_month(month)).first()
+    return dict(last.entries.exclude(rank=None).values_list("unit_code", "rank")) if last else {}
 
 
 def preview(center: Center, month: date) -> list[ranking.Row]:

@@ -46,3 +46,13 @@ def test_subtree_bounds_are_the_prefix_plus_one():
 
 def test_minimal_roots_drop_nested_codes():
     assert minimal_roots(["6201", "62", "6301", "630102"]) == ["62", "6301"]
+
+
+def test_common_ancestor():
+    from govcenter.divisions import common_ancestor
+
+    assert common_ancestor(["620102001", "620102002"]) == "620102"
+    assert common_ancestor(["620102001001", "620102"]) == "620102"
+    assert common_ancestor(["620102001"]) == "620102001"
+    assert common_ancestor(["6201", "6301"]) == ""
+    assert common_ancestor([]) == ""

@@ -390,10 +390,12 @@ def test_assessment_figures_and_score(walked_grid, worker, township_director, tr
     for hours in range(1, 6):  # five visits today, one with a finding
         _log(worker, walked_grid, visited_at=now - timedelta(minutes=hours))
     _log(worker, walked_grid, finding=Finding.DISPUTE, notes="争执", visited_at=now - timedelta(minutes=10))
-    in_time, late = make_case(center_code=walked_grid.center_code), make_case(center_code=walked_grid.center_code)
-    Case.objects.filter(pk__in=[in_time.pk, late.pk]).update(grid=walked_grid)
-    _close_resolve(in_time, met_at=now - timedelta(minutes=5), due_at=now)
-    _close_resolve(late, met_at=now - timedelta(minutes=5), due_at=now - timedelta(hours=1))
+    in_time, late, still_open = (make_case(center_code=walked_grid.center_code) for _n in range(3))
+    Case.objects.filter(pk__in=[in_time.pk, late.pk, still_open.pk]).update(grid=walked_grid)
+    _close_resolve(in_time, met_at=now - timedelta(minutes=20), due_at=now - timedelta(minutes=10))
+    _close_resolve(late, met_at=now - timedelta(minutes=5), due_at=now - timedelta(minutes=10))
+    # Open past its limit: late too, though nobody has resolved it.
+    Deadline.objects.filter(case=still_open, stage=Stage.RESOLVE).update(due_at=now - timedelta(minutes=10))
     services.assessment_policy_set(
         actor=member_at_county(tree),
         center=tree["620102"],
@@ -405,10 +407,10 @@ def test_assessment_figures_and_score(walked_grid, worker, township_director, tr
         weight_warnings=0,
     )
     [row] = selectors.assessment(tree["620102001"], month)
-    assert (row.visits, row.findings, row.cases_resolved, row.cases_on_time) == (6, 1, 2, 1)
+    assert (row.visits, row.findings, row.cases_due, row.cases_on_time) == (6, 1, 3, 1)
     assert row.grids == [walked_grid.code]
-    # 50 × 6/12 + 10 × 1/1 + 40 × 1/2, the warnings measure weighs nothing: out of 100.
-    assert row.score == pytest.approx(100 * (25 + 10 + 20) / 100)
+    # 50 × 6/12 + 10 × 1/1 + 40 × 1/3, the warnings measure weighs nothing: out of 100.
+    assert row.score == pytest.approx(round(25 + 10 + 40 / 3, 1))
     assert {m.key: m.rate for m in row.measures}["warnings"] is None
 
 
@@ -456,3 +458,15 @@ def test_assessment_weights_are_checked(tree, member_at):
         services.assessment_policy_set(actor=member_at("own", Role.DIRECTOR), center=tree["620102"], weight_visits=5)
     policy = services.assessment_policy_set(actor=director, center=tree["620102"], weight_visits=55)
     assert policy.weight_visits == 55 and AssessmentPolicy.objects.count() == 1
+
+
+def test_assessment_ties_share_a_rank(walked_grid, worker, township_director, member_at, make_grid, tree):
+    second_grid = make_grid(name="第二网格")
+    colleague = member_at("child", Role.GRID_WORKER)
+    services.grid_assign(
+        actor=township_director, grid=second_grid, worker=colleague, started_at=timezone.now() - timedelta(days=7)
+    )
+    _log(worker, walked_grid)
+    _log(colleague, second_grid)
+    rows = selectors.assessment(tree["620102001"], timezone.localdate())
+    assert [r.rank for r in rows] == [1, 1]

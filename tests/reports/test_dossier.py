@@ -193,3 +193,12 @@ def test_a_failed_render_revokes_the_code_it_was_to_carry(make_case, clerk, monk
         dossier.dossier_pdf(actor=clerk, case_id=case.pk)
     document = IssuedDocument.objects.get(kind="dossier")
     assert document.is_revoked and not document.sha256 and "卷宗" in document.revoked_reason
+
+
+def test_an_auditor_reads_no_party_address_in_the_agreement(mediated_case, member_at, director):
+    from mediation.models import AgreementParty
+
+    AgreementParty.objects.filter(agreement__case=mediated_case).update(address="柳寨街道26号楼1单元302室")
+    auditor = member_at("parent", Role.AUDITOR)
+    assert "柳寨街道26号楼" not in pdf_text(dossier.dossier_pdf(actor=auditor, case_id=mediated_case.pk)[0])
+    assert "柳寨街道26号楼" in pdf_text(dossier.dossier_pdf(actor=director, case_id=mediated_case.pk)[0])

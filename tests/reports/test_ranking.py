@@ -22,17 +22,28 @@ def test_ranking_order_scores_and_marks(month_cases, tree, director):
     by_code = {r.code: r for r in rows}
     own, sibling = by_code["620102001"], by_code["620102002"]
     assert own.figures["grid_found"] == {"num": 2, "den": 4, "score": 50.0}
-    assert own.figures["resolve_on_time"] == {"num": 1, "den": 2, "score": 50.0}
-    assert own.score == Decimal("50.0") and own.rank == 1 and own.mark == ""
+    # One met in time, one met late, two still open past their limit: late as well.
+    assert own.figures["resolve_on_time"] == {"num": 1, "den": 4, "score": 25.0}
+    assert own.score == Decimal("37.5") and own.rank == 1 and own.mark == ""
     # The sibling found nothing by the grid (0) and resolved its one case late (0): black.
     assert sibling.score == Decimal("0.0") and sibling.rank == 2 and sibling.mark == "black"
-    assert own.area_scores["screening"] == 50.0 and own.area_scores["petition"] is None
+    assert own.area_scores["screening"] == 37.5 and own.area_scores["petition"] is None
 
 
-def test_ties_share_a_rank(tree, director):
+def test_ties_share_a_rank(tree, director, make_case):
     services.scheme_set(actor=director, center=tree["620102"], weights=SCHEME, red_cutoff=90, black_cutoff=10)
-    rows = ranking.compute(tree["620102"], LAST_MONTH)  # no cases at all: everyone 0
-    assert [r.rank for r in rows] == [1, 1]
+    for township in ("620102001", "620102002"):
+        make_case(center_code=township, actor=director, channel=Channel.GRID, received_at=_in(LAST_MONTH))
+    rows = ranking.compute(tree["620102"], LAST_MONTH)
+    assert [(r.rank, r.score) for r in rows] == [(1, Decimal("50.0")), (1, Decimal("50.0"))]
+
+
+def test_a_unit_with_nothing_to_count_is_neither_ranked_nor_marked(tree, director, make_case):
+    services.scheme_set(actor=director, center=tree["620102"], weights=SCHEME, red_cutoff=90, black_cutoff=10)
+    make_case(center_code="620102001", channel=Channel.GRID, received_at=_in(LAST_MONTH))
+    rows = ranking.compute(tree["620102"], LAST_MONTH)
+    assert [(r.code, r.rank, r.mark) for r in rows] == [("620102001", 1, ""), ("620102002", None, "")]
+    assert rows[1].score is None
 
 
 def test_an_indicator_with_nothing_to_count_drops_out(month_cases, tree, director):

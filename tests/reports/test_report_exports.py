@@ -65,7 +65,7 @@ def test_ranking_pdf_and_xlsx(month_cases, director, tree):
         io.BytesIO(report_exports.ranking_xlsx(actor=director, center=tree["620102"], month=LAST_MONTH))
     )
     rows = list(book["排名"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[2], r[3]) for r in rows] == [(1, "东岗街道", 50.0), (2, "雁南街道", 0.0)]
+    assert [(r[0], r[2], r[3]) for r in rows] == [(1, "东岗街道", 37.5), (2, "雁南街道", 0.0)]
     assert all(isinstance(r[3], int | float) for r in rows)  # numbers, not strings
 
 
