@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from govcenter import access, audit, ratelimit
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Center
 
 PAGE_SIZE = 25
@@ -93,12 +94,6 @@ FEEDBACK_METHODS = [
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303  # after a POST: the browser GETs the page
-    return response
 
 
 def _flatten(detail, field: str | None = None) -> list[str]:
@@ -387,7 +382,7 @@ def case_verb(request, case_id: int, verb: str):
     else:
         label = services.VERB_LABELS.get(verb) or EXTRA_VERB_LABELS.get(verb) or EVENT_LABELS.get(verb, verb)
         messages.success(request, _("Done: %(action)s.") % {"action": label})
-    return _see_other(reverse("case-detail", args=[case.pk]))
+    return see_other(reverse("case-detail", args=[case.pk]))
 
 
 # --- Attachments ----------------------------------------------------------------------------------
@@ -409,7 +404,7 @@ def attachment_upload(request, case_id: int):
             messages.error(request, str(error.message))
         else:
             messages.success(request, _("%(name)s was added.") % {"name": attachment.name})
-    return _see_other(reverse("case-detail", args=[case.pk]) + "#attachments")
+    return see_other(reverse("case-detail", args=[case.pk]) + "#attachments")
 
 
 @login_required
@@ -435,7 +430,7 @@ def notification_list(request):
     if request.method == "POST":
         count = services.notifications_mark_read(user=request.user)
         messages.success(request, _("%(count)d notifications marked as read.") % {"count": count})
-        return _see_other(reverse("notifications"))
+        return see_other(reverse("notifications"))
     page = Paginator(selectors.notifications_for(user=request.user), 50).get_page(request.GET.get("page"))
     unread = selectors.notifications_for(user=request.user, unread_only=True).exists()
     return render(request, "cases/notifications.html", {"page": page, "unread": unread})
@@ -530,7 +525,7 @@ def receipt_status(request, receipt: str):
     if request.method == "POST":
         if form is None:
             messages.error(request, _("This report cannot be rated now."))
-            return _see_other(here)
+            return see_other(here)
         if form.is_valid():
             try:
                 services.rating_submit_public(receipt=status["receipt"], **form.cleaned_data)
@@ -538,7 +533,7 @@ def receipt_status(request, receipt: str):
                 messages.error(request, str(error.message))
             else:
                 messages.success(request, _("Thank you for your rating."))
-            return _see_other(here)
+            return see_other(here)
     context = {
         "status": status,
         "received_at": datetime.fromisoformat(status["received_at"]),

@@ -23,10 +23,11 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from cases import api_handoffs, forms, imports, selectors, services
 from cases.models import Category, Handoff, Status
 from cases.services.handoffs import OPEN_HANDOFF
-from cases.views import FIELD_LABELS, PAGE_SIZE, _filter_params, _see_other
+from cases.views import FIELD_LABELS, PAGE_SIZE, _filter_params
 from govcenter import access
 from govcenter.access import Action
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Center
 
 Source = Handoff.Source
@@ -491,7 +492,7 @@ def handoff_verb(request, handoff_id: int, verb: str):
     else:
         label = POLICE_ACCEPT_LABEL if verb == "accept" and handoff.source == Source.POLICE else VERB_LABELS[verb]
         messages.success(request, _("Done: %(action)s.") % {"action": label})
-    return _see_other(reverse("handoff-detail", args=[handoff.pk]))
+    return see_other(reverse("handoff-detail", args=[handoff.pk]))
 
 
 # --- The court's file import ----------------------------------------------------------------------

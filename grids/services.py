@@ -75,7 +75,9 @@ def size_check(kind: str, households: int) -> tuple[str, str]:
 
 def _check_manager(actor, center_code: str) -> None:
     if not access.can_at(actor, Action.GRID_MANAGE, center_code):
-        raise NotAllowed(_("Only the township or county center above this grid lays out grids and their workers."))
+        raise NotAllowed(
+            _("Only a director of this grid's village, township or county lays out grids and their workers.")
+        )
 
 
 def _clean_duties(duties) -> list[str]:

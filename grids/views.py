@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from govcenter import selectors as core_selectors
 from govcenter.access import Action
 from govcenter.divisions import PREFIX_LENGTHS, Level, subtree_q
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Center, Role
 from govcenter.periods import month_bounds
 from grids import forms, hooks, selectors, services
@@ -44,12 +45,6 @@ REPORT_ERROR_FIELDS = {"parties": "phone"}
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303  # after a POST: the browser GETs the page
-    return response
 
 
 def _put_error(form, error: DomainError, renames: dict | None = None) -> list[dict]:
@@ -223,7 +218,7 @@ def visit_new(request, code: str):
                 )
             else:
                 messages.success(request, _("The visit was recorded."))
-            return _see_other(reverse("grids-mine"))
+            return see_other(reverse("grids-mine"))
     context = {
         "grid": grid,
         "form": form,
@@ -247,7 +242,7 @@ def visit_report(request, visit_id: int):
     existing = getattr(visit, "case", None)
     if existing is not None:
         messages.info(request, _("This finding is already case %(number)s.") % {"number": existing.number})
-        return _see_other(reverse("case-detail", args=[existing.pk]))
+        return see_other(reverse("case-detail", args=[existing.pk]))
     if not (visit.worker_id == request.user.pk or access.can_at(request.user, Action.CASE_CREATE, visit.center_code)):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
@@ -260,7 +255,7 @@ def visit_report(request, visit_id: int):
             duplicates = _put_error(form, error, REPORT_ERROR_FIELDS)
         else:
             messages.success(request, _("The finding was reported as case %(number)s.") % {"number": case.number})
-            return _see_other(_safe_next(request, form.cleaned_data["next"], default_next))
+            return see_other(_safe_next(request, form.cleaned_data["next"], default_next))
     context = {
         "visit": visit,
         "form": form,
@@ -341,8 +336,9 @@ def _filter_grids(grids, data: dict):
 
 
 def _police_grids(user, center: Center):
-    """The police grids over the center's grids, with their auxiliary officers (a village sees its
-    township's); none above a county, where the list would run to thousands."""
+    """The police grids over the center's grids, with their auxiliary officers (on a village's page,
+    its township's, as far as the user may see them); none above a county, where the list would run
+    to thousands."""
     if center.level < Level.COUNTY:
         return None
     rows = selectors.police_grid_list_visible(user=user).filter(is_active=True)
@@ -451,7 +447,7 @@ def assessment_weights(request, code: str):
             _put_error(form, error)
         else:
             messages.success(request, _("The assessment weights of %(center)s were saved.") % {"center": center.name})
-            return _see_other(reverse("grids-center", args=[center.code]) + "#assessment")
+            return see_other(reverse("grids-center", args=[center.code]) + "#assessment")
     return render(request, "grids/weights.html", {"center": center, "form": form, "policy": policy})
 
 
@@ -527,7 +523,7 @@ def grid_edit(request, code: str):
             _put_error(form, error)
         else:
             messages.success(request, _("The grid was saved."))
-            return _see_other(grid.get_absolute_url())
+            return see_other(grid.get_absolute_url())
     return render(request, "grids/grid_form.html", {"grid": grid, "center": grid.center, "form": form})
 
 
@@ -563,7 +559,7 @@ def grid_new(request):
             _put_error(form, error)
         else:
             messages.success(request, _("Grid %(grid)s was laid out.") % {"grid": grid})
-            return _see_other(grid.get_absolute_url())
+            return see_other(grid.get_absolute_url())
     return render(request, "grids/grid_form.html", {"center": center, "form": form})
 
 
@@ -590,7 +586,7 @@ def grid_assign(request, code: str):
                 request,
                 _("%(name)s now walks this grid.") % {"name": worker.get_full_name() or worker.get_username()},
             )
-            return _see_other(grid.get_absolute_url() + "#workers")
+            return see_other(grid.get_absolute_url() + "#workers")
     return render(request, "grids/grid_detail.html", _detail_context(request, grid, assign_form=form))
 
 
@@ -610,7 +606,7 @@ def grid_unassign(request, code: str, assignment_id: str):
         else:
             name = assignment.worker.get_full_name() or assignment.worker.get_username()
             messages.success(request, _("%(name)s no longer walks this grid.") % {"name": name})
-            return _see_other(grid.get_absolute_url() + "#workers")
+            return see_other(grid.get_absolute_url() + "#workers")
     context = _detail_context(request, grid, end_form=form, end_id=assignment.pk)
     return render(request, "grids/grid_detail.html", context)
 
@@ -627,5 +623,5 @@ def grid_retire(request, code: str):
             _put_error(form, error)
         else:
             messages.success(request, _("The grid was retired; its history stays."))
-            return _see_other(grid.get_absolute_url())
+            return see_other(grid.get_absolute_url())
     return render(request, "grids/grid_detail.html", _detail_context(request, grid, retire_form=form))

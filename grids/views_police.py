@@ -21,10 +21,11 @@ from govcenter import selectors as core_selectors
 from govcenter.access import Action
 from govcenter.divisions import Level, subtree_q
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Center, Department
 from grids import forms, selectors, services
 from grids.models import AuxiliaryOfficer, PoliceGrid
-from grids.views import _grid_center, _put_error, _see_other
+from grids.views import _grid_center, _put_error
 
 # --- Helpers --------------------------------------------------------------------------------------
 
@@ -123,7 +124,7 @@ def police_grid_new(request, code: str):
             _put_error(form, error)
         else:
             messages.success(request, _("Police grid %(name)s was set up.") % {"name": police_grid.name})
-            return _see_other(_detail_url(police_grid))
+            return see_other(_detail_url(police_grid))
     context = _form_context(form, center)
     # Retired police grids stay reachable from here, to be brought back rather than set up twice.
     context["retired"] = list(
@@ -209,7 +210,7 @@ def police_grid_edit(request, police_grid_id: int):
             _put_error(form, error)
         else:
             messages.success(request, _("The police grid was saved."))
-            return _see_other(_detail_url(police_grid))
+            return see_other(_detail_url(police_grid))
     return render(request, "grids/police_form.html", _form_context(form, police_grid.center, police_grid))
 
 
@@ -224,7 +225,7 @@ def _set_active(request, police_grid_id: int, active: bool):
             messages.success(request, _("The police grid is in use again."))
         else:
             messages.success(request, _("The police grid was retired; its grids, officers and history stay on record."))
-    return _see_other(_detail_url(police_grid))
+    return see_other(_detail_url(police_grid))
 
 
 @login_required
@@ -255,14 +256,14 @@ def auxiliary_add(request, police_grid_id: int):
             if error.field not in form.fields:
                 # Not about what was typed (the police grid was retired meanwhile): say so on its page.
                 messages.error(request, str(error.message))
-                return _see_other(_detail_url(police_grid, "#officers"))
+                return see_other(_detail_url(police_grid, "#officers"))
             _put_error(form, error)
         else:
             messages.success(
                 request,
                 _("%(name)s is stationed in %(village)s.") % {"name": officer.name, "village": officer.village.name},
             )
-            return _see_other(_detail_url(police_grid, "#officers"))
+            return see_other(_detail_url(police_grid, "#officers"))
     return render(request, "grids/police_detail.html", _detail_context(request, police_grid, add_form=form))
 
 
@@ -283,7 +284,7 @@ def auxiliary_move(request, police_grid_id: int, officer_id: int):
             messages.success(
                 request, _("%(name)s moved to %(village)s.") % {"name": officer.name, "village": village.name}
             )
-            return _see_other(_detail_url(police_grid, "#officers"))
+            return see_other(_detail_url(police_grid, "#officers"))
     context = _detail_context(request, police_grid, move_form=form, move_id=officer.pk)
     return render(request, "grids/police_detail.html", context)
 
@@ -300,7 +301,7 @@ def _set_officer_active(request, police_grid_id: int, officer_id: int, active: b
             messages.success(request, _("%(name)s is back on duty.") % {"name": officer.name})
         else:
             messages.success(request, _("%(name)s is no longer on duty.") % {"name": officer.name})
-    return _see_other(_detail_url(police_grid, "#officers"))
+    return see_other(_detail_url(police_grid, "#officers"))
 
 
 @login_required

@@ -21,11 +21,11 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import Case, Stage, Status
 from cases.presenters import mask_id_number
-from cases.views import _see_other
 from govcenter import access, audit
 from govcenter.access import Action
 from govcenter.divisions import ancestor_codes, is_within
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Role
 from mediation import forms, selectors, services
 from mediation.models import Agreement, AgreementTerm, Assignment, MediationOrg, MediationSession, Mediator
@@ -259,7 +259,7 @@ def assign(request, case_id: int):
                 request,
                 _("Assigned to the case: %(names)s.") % {"names": "、".join(mediator.name for mediator in chosen)},
             )
-            return _see_other(reverse("mediation-assign", args=[case.pk]))
+            return see_other(reverse("mediation-assign", args=[case.pk]))
     live = _live_assignments(case)
     live_ids = {assignment.mediator_id for assignment in live}
     chosen_ids = {int(pk) for pk in (data.getlist("mediators") if data else []) if pk.isdigit()}
@@ -291,7 +291,7 @@ def unassign(request, case_id: int, assignment_id: int):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("%(name)s is no longer on the case.") % {"name": assignment.mediator.name})
-    return _see_other(reverse("mediation-assign", args=[case.pk]))
+    return see_other(reverse("mediation-assign", args=[case.pk]))
 
 
 # --- Sessions -------------------------------------------------------------------------------------
@@ -313,7 +313,7 @@ def session_new(request, case_id: int):
             _put_error(form, error)
         else:
             messages.success(request, SESSION_DONE[session.outcome])
-            return _see_other(reverse("case-detail", args=[case.pk]))
+            return see_other(reverse("case-detail", args=[case.pk]))
     context = {"case": case, "form": form, "assignments": live, "open": case.status == Status.IN_MEDIATION}
     return render(request, "mediation/session_form.html", context)
 
@@ -378,7 +378,7 @@ def agreement_new(request, case_id: int):
     if existing is not None:
         messages.info(request, _("This case already has an agreement: %(number)s.") % {"number": existing.number})
         target = "mediation-agreement-edit" if existing.status == Agreement.State.DRAFT else "mediation-agreement"
-        return _see_other(reverse(target, args=[existing.pk]))
+        return see_other(reverse(target, args=[existing.pk]))
     live = _live_assignments(case)
     assigned_ids = {assignment.mediator_id for assignment in live}
     data = request.POST if request.method == "POST" else None
@@ -408,7 +408,7 @@ def agreement_new(request, case_id: int):
                 _("Agreement %(number)s was drafted. Print it, have it signed, then upload the signed scan.")
                 % {"number": agreement.number},
             )
-            return _see_other(reverse("mediation-agreement", args=[agreement.pk]))
+            return see_other(reverse("mediation-agreement", args=[agreement.pk]))
     context = _editor_context(
         case,
         form,
@@ -472,9 +472,9 @@ def agreement_edit(request, agreement_id: int):
                     _("Version %(version)d replaces %(number)s. Print it and have it signed again.")
                     % {"version": new.version, "number": agreement.number},
                 )
-                return _see_other(reverse("mediation-agreement", args=[new.pk]))
+                return see_other(reverse("mediation-agreement", args=[new.pk]))
             messages.success(request, _("The draft %(number)s was saved.") % {"number": agreement.number})
-            return _see_other(reverse("mediation-agreement", args=[agreement.pk]))
+            return see_other(reverse("mediation-agreement", args=[agreement.pk]))
     context = _editor_context(
         case,
         form,
@@ -578,7 +578,7 @@ def agreement_sign(request, agreement_id: int):
                 request,
                 _("Agreement %(number)s is signed and can no longer be changed.") % {"number": agreement.number},
             )
-    return _see_other(reverse("mediation-agreement", args=[agreement.pk]))
+    return see_other(reverse("mediation-agreement", args=[agreement.pk]))
 
 
 @login_required
@@ -602,7 +602,7 @@ def term_check(request, agreement_id: int, position: int):
                 request,
                 _("Term %(n)d: %(state)s.") % {"n": term.position, "state": term.get_fulfilment_display()},
             )
-    return _see_other(reverse("mediation-agreement", args=[agreement.pk]) + f"#term-{position}")
+    return see_other(reverse("mediation-agreement", args=[agreement.pk]) + f"#term-{position}")
 
 
 @login_required

@@ -56,7 +56,10 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
 
 class ExportStartSerializer(serializers.Serializer):
-    kind = serializers.CharField(max_length=32, help_text="case_dossier | case_dossiers")
+    kind = serializers.CharField(
+        max_length=32,
+        help_text="case_dossier | case_dossiers | dashboard_pdf | dashboard_xlsx | ranking_pdf | ranking_xlsx",
+    )
     params = serializers.JSONField(
         required=False,
         default=dict,

@@ -241,15 +241,11 @@ def _mediators(center: Center) -> list[dict]:
     ]
 
 
-def unit_length(center: Center) -> int:
-    return grid_selectors.unit_length(center.code)
-
-
 def command_post(center: Center) -> dict:
     """What is late now in the subtree, whatever the period: the overdue cases, the centers and the
     departments they sit with, the worst units one level down."""
     overdue = Case.objects.filter(subtree_q("center_code", center.code), is_overdue=True, status__in=OPEN_STATUSES)
-    length = unit_length(center)
+    length = grid_selectors.unit_length(center.code)
     by_unit = dict(
         overdue.order_by().annotate(unit=Left("center_code", length)).values_list("unit").annotate(n=Count("id"))
     )

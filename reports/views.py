@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +18,11 @@ from govcenter import access
 from govcenter.access import Action
 from govcenter.divisions import Level
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from govcenter.models import Center
 from reports import api as report_api
 from reports import ranking, selectors, services
 from reports.models import Area, RankingPublication
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 def _home_center(user, action: Action = Action.REPORT_VIEW) -> Center:
@@ -110,7 +105,7 @@ def ranking_page(request):
         # A township has no list of its own: show the county's, where the township is ranked.
         county = center.code[:6] if center.level > Level.COUNTY else None
         if county and access.can_at(request.user, Action.REPORT_VIEW, county):
-            return _see_other(f"{reverse('report-ranking')}?center={county}")
+            return see_other(f"{reverse('report-ranking')}?center={county}")
         raise Http404
     month, errors = _month(request)
     payload = report_api.ranking_payload(center, month)
@@ -148,9 +143,9 @@ def ranking_publish(request):
         services.publish(actor=request.user, center=center, month=month)
     except DomainError as error:
         messages.error(request, str(error.message))
-        return _see_other(f"{reverse('report-ranking')}?center={center.code}&month={request.POST.get('month', '')}")
+        return see_other(f"{reverse('report-ranking')}?center={center.code}&month={request.POST.get('month', '')}")
     messages.success(request, _("The red/black list of %(month)s is published.") % {"month": f"{month:%Y-%m}"})
-    return _see_other(f"{reverse('report-ranking')}?center={center.code}&month={month:%Y-%m}")
+    return see_other(f"{reverse('report-ranking')}?center={center.code}&month={month:%Y-%m}")
 
 
 @login_required
@@ -179,7 +174,7 @@ def ranking_scheme(request):
                 errors[error.field or "weights"] = str(error.message)
             else:
                 messages.success(request, _("The weights and cut-offs are saved."))
-                return _see_other(f"{reverse('report-ranking')}?center={center.code}")
+                return see_other(f"{reverse('report-ranking')}?center={center.code}")
     rows = [
         {
             "code": i.code,

@@ -5,7 +5,6 @@ dossier, the dossiers of the case list's filter), and the download of a finished
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.models import Channel, Kind, Status
 from cases.selectors import case_list_visible
 from govcenter.errors import DomainError
+from govcenter.http import see_other
 from reports import exports
 from reports.api_exports import file_response
 from reports.models import ExportJob
@@ -28,12 +28,6 @@ NOT_PARAMS = {"csrfmiddlewaretoken", "kind", "next", "page"}
 ACTIVE = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 # Values shown by their label in the list of exports.
 VALUE_LABELS = {"status": dict(Status.choices), "channel": dict(Channel.choices), "kind": dict(Kind.choices)}
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303  # after a POST: the browser GETs the page
-    return response
 
 
 def _describe(params: dict, case_numbers: dict[int, str]) -> str:
@@ -124,13 +118,13 @@ def export_start(request):
         )
     except DomainError as error:
         messages.error(request, _error_text(error))
-        return _see_other(_back(request))
+        return see_other(_back(request))
     messages.success(
         request,
         _("The export “%(label)s” has started; download it below when it is done.")
         % {"label": exports.kind_label(job.kind)},
     )
-    return _see_other(reverse("export-list"))
+    return see_other(reverse("export-list"))
 
 
 @login_required
@@ -141,5 +135,5 @@ def export_download(request, job_id: int):
         handle = exports.fetch(job, request.user)
     except DomainError as error:
         messages.error(request, str(error.message))
-        return _see_other(reverse("export-list"))
+        return see_other(reverse("export-list"))
     return file_response(job, handle)
