@@ -165,3 +165,20 @@ def test_dashboard_queries_do_not_grow_with_the_cases(
     with CaptureQueriesContext(connection) as second:
         client.get("/api/v1/reports/dashboard/?center=620102")
     assert len(second) <= len(first) + 1  # a new channel may add its own figure, never a query per case
+
+
+def test_mediators_load_and_categories_match_a_hand_count(make_case, category, director, clerk, tree, api_as):
+    from mediation import services as mediation_services
+    from mediation.models import Mediator
+    from tests.fixtures_cases import roster_mediator
+
+    busy = Mediator.objects.get(user=roster_mediator(tree["620102001"]))
+    idle = Mediator.objects.get(user=roster_mediator(tree["620102002"]))
+    cases = [make_case(category=category) for _n in range(3)]
+    for case in cases[:2]:
+        mediation_services.assign(actor=clerk, case=case, mediators=[busy])
+    data = api_as(director).get("/api/v1/reports/dashboard/?center=620102").json()
+    assert [(m["name"], m["open_cases"]) for m in data["mediators"]] == [(busy.name, 2)]
+    assert idle.pk
+    parent = category.parent.code
+    assert {f["key"]: f["value"] for f in data["by_category"]} == {f"category.{parent}": 3}
