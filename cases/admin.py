@@ -4,6 +4,7 @@ looked at here (scoped by the access policy) but changed only through the workfl
 from django.contrib import admin
 
 from cases.models import Case, Category, Deadline, Dispatch, SlaPolicy
+from cases.risk.models import CaseRisk, RiskIndicator
 from govcenter import access
 from govcenter.access import Action
 
@@ -64,6 +65,43 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # intake goes through the workflow (the intake page or the API)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskIndicator)
+class RiskIndicatorAdmin(admin.ModelAdmin):
+    """Indicators are data: the model's clean() checks the rule, so a bad one is refused with the reason."""
+
+    list_display = ["code", "name", "kind", "weight", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    list_editable = ["weight", "is_active"]
+
+
+@admin.register(CaseRisk)
+class CaseRiskAdmin(admin.ModelAdmin):
+    """Scores are computed (cases.risk.scoring), only looked at here."""
+
+    list_display = ["case", "center_code", "level", "score", "computed_at"]
+    list_filter = ["level"]
+    ordering = ["-score"]
+    search_fields = ["case__number", "center_code"]
+    list_select_related = ["case"]
+    readonly_fields = ["case", "center_code", "score", "level", "fired", "computed_at"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        allowed = access.scope(request.user, Case.objects.all(), Action.CASE_VIEW)
+        return qs.filter(case__in=allowed)
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

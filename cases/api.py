@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -34,6 +34,7 @@ from cases.models import (
     new_receipt,
 )
 from cases.presenters import mask_id_number, mask_phone, public_status
+from cases.risk.models import PersonFlag, RiskLevel
 from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
 from govcenter.api import CenterCodeField, ChoiceLabelField, TimeField, TimeFilter, filter_under
@@ -47,13 +48,18 @@ class PartySerializer(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
     role_label = ChoiceLabelField(Party.Role.choices, source="role")
+    flags = serializers.SerializerMethodField()
 
     class Meta:
         model = Party
-        fields = ["id", "role", "role_label", "party_kind", "name", "id_number", "phone", "address"]
+        fields = ["id", "role", "role_label", "party_kind", "name", "id_number", "phone", "address", "flags"]
 
     def _full(self) -> bool:
         return bool(self.context.get("show_pii"))
+
+    def get_flags(self, party) -> list[str] | None:
+        """Early-warning flags (a mental illness, a prison term): for those who see the parties in full."""
+        return list(party.flags or []) if self._full() else None
 
     def get_id_number(self, party) -> str:
         return party.id_number if self._full() else mask_id_number(party.id_number)
@@ -170,6 +176,7 @@ class CaseDetailSerializer(CaseListSerializer):
     allowed_actions = serializers.SerializerMethodField()
     rating = serializers.SerializerMethodField()
     receipt = serializers.SerializerMethodField()
+    risk = serializers.SerializerMethodField()
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -197,6 +204,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "dispatches",
             "attachments",
             "allowed_actions",
+            "risk",
             "rating",
         ]
 
@@ -214,6 +222,21 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_attachments(self, case) -> list[dict]:
         return AttachmentSerializer(case.attachments.all(), many=True).data
+
+    @extend_schema_field({"type": "object", "nullable": True})
+    def get_risk(self, case) -> dict | None:
+        """The early-warning score and level and, for those who may see the parties in full, why: the
+        reasons name a party's flags (a mental illness, a prison term) and words from the records."""
+        risk = getattr(case, "risk", None)
+        if risk is None:
+            return None
+        return {
+            "score": risk.score,
+            "level": risk.level,
+            "level_label": str(RiskLevel(risk.level).label),
+            "fired": risk.fired if self.context.get("show_pii") else None,
+            "computed_at": risk.computed_at,
+        }
 
     def get_receipt(self, case) -> str | None:
         """Only intake staff, who hand it to the person, see the receipt: it is what the public
@@ -261,6 +284,12 @@ class PartyInputSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    flags = serializers.MultipleChoiceField(
+        choices=PersonFlag.choices, required=False, default=list, help_text="early-warning flags on the person"
+    )
+
+    def validate_flags(self, value):
+        return sorted(value)
 
 
 class CaseCreateSerializer(serializers.Serializer):

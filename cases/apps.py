@@ -10,5 +10,6 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import grid_reports, panels, signals  # noqa: F401  (the home panel, the grid's hooks)
+        from cases.risk import views as risk_views  # noqa: F401  (the warnings panel, the assessment's hook)
 
         post_migrate.connect(signals.ensure_schedules, sender=self)

@@ -36,6 +36,7 @@ from stdnum.cn import ric
 from cases import deadlines as sla
 from cases import demo_corpus as corpus
 from cases import demo_grids, demo_handoffs
+from cases.hotspots import demo as demo_hotspots
 from cases.models import (
     Case,
     CaseEvent,
@@ -51,6 +52,7 @@ from cases.models import (
     Stage,
     Status,
 )
+from cases.risk import demo as demo_risk
 from cases.services import STAGE_MET_BY
 from govcenter.demo import given_timestamps, import_user
 from govcenter.divisions import Level
@@ -1105,6 +1107,8 @@ def seed(ctx) -> None:
     ctx.say(f"  cases: {made:,} new in {ctx.timings['cases']:.1f} s")
     demo_handoffs.seed(ctx)
     demo_grids.seed(ctx)
+    demo_hotspots.seed(ctx)
+    demo_risk.seed(ctx)
 
 
 def after_users(ctx) -> None:

@@ -32,3 +32,22 @@ def provide_mediator_assigner(assigner: Callable) -> Callable:
 
 def mediator_assigner() -> Callable | None:
     return _MEDIATOR_ASSIGNER[0] if _MEDIATOR_ASSIGNER else None
+
+
+_RISK_RECORDS: list[Callable] = []
+
+
+def provide_risk_records(provider: Callable) -> Callable:
+    """Register `provider(case_ids) -> {case_id: [text, …]}`: the written records of later apps (the
+    notes of mediation sessions) that the early-warning keywords look into, in one query."""
+    if provider not in _RISK_RECORDS:
+        _RISK_RECORDS.append(provider)
+    return provider
+
+
+def risk_records(case_ids) -> dict[int, list[str]]:
+    texts: dict[int, list[str]] = {}
+    for provider in _RISK_RECORDS:
+        for case_id, rows in provider(case_ids).items():
+            texts.setdefault(case_id, []).extend(rows)
+    return texts

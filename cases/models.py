@@ -718,3 +718,8 @@ class DiversionRule(models.Model):
 
     def __str__(self):
         return f"{self.court_code} {self.category}"
+
+
+# The early-warning and hotspot models live in their own modules; imported here so Django finds them.
+from cases.hotspots.models import Hotspot, HotspotCase  # noqa: E402, F401
+from cases.risk.models import CaseRisk, RiskIndicator, RiskMeasure, RiskWarning, WarningTask  # noqa: E402, F401

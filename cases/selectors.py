@@ -26,7 +26,7 @@ def case_get_visible(*, user, case_id) -> Case | None:
     """One case with its timeline, parties, deadlines and dispatches; None when out of scope."""
     return (
         access.scope(user, Case.objects.all(), Action.CASE_VIEW)
-        .select_related("category__parent", "center", "origin_center", "created_by")
+        .select_related("category__parent", "center", "origin_center", "created_by", "risk")
         .prefetch_related(
             "parties",
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("at", "id")),

@@ -1,6 +1,7 @@
 """Reactions of the cases app to the rest of the portal."""
 
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from govcenter.signals import calendar_changed
@@ -22,6 +23,19 @@ def ensure_schedules(sender, **kwargs):
     from django_q.models import Schedule
 
     Schedule.objects.update_or_create(
+        name="cases.score_open_cases",
+        defaults={"func": "cases.tasks.score_open_cases", "schedule_type": Schedule.DAILY, "repeats": -1},
+    )
+    Schedule.objects.update_or_create(
+        name="cases.detect_hotspots",
+        defaults={
+            "func": "cases.tasks.detect_hotspots",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 10,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.update_or_create(
         name="cases.sweep_overdue",
         defaults={
             "func": "cases.tasks.sweep_overdue",
@@ -30,3 +44,33 @@ def ensure_schedules(sender, **kwargs):
             "repeats": -1,
         },
     )
+    Schedule.objects.update_or_create(
+        name="cases.sweep_warning_tasks",
+        defaults={
+            "func": "cases.tasks.sweep_warning_tasks",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": SWEEP_MINUTES,
+            "repeats": -1,
+        },
+    )
+
+
+def request_scoring(case_id: int) -> None:
+    """Re-score the case in the background once the change is committed (tasks are idempotent, so
+    the several saves of one step cost at most a few quick re-scorings)."""
+    from django.db import transaction
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("cases.tasks.score_case", case_id, task_name=f"risk-{case_id}"))
+
+
+@receiver(post_save, sender="cases.CaseEvent")
+def _case_moved(sender, instance, created, **kwargs):
+    # Every step of a case writes one event: the case, its status or its facts changed.
+    if created:
+        request_scoring(instance.case_id)
+
+
+@receiver(post_save, sender="cases.Party")
+def _party_changed(sender, instance, **kwargs):
+    request_scoring(instance.case_id)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from cases import views, views_handoffs
+from cases.hotspots import views as views_hotspots
+from cases.risk import views as risk_views
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
@@ -23,4 +25,13 @@ urlpatterns = [
     path("handoffs/import/template/", views_handoffs.handoff_import_template, name="handoff-import-template"),
     path("handoffs/<int:handoff_id>/", views_handoffs.handoff_detail, name="handoff-detail"),
     path("handoffs/<int:handoff_id>/do/<str:verb>/", views_handoffs.handoff_verb, name="handoff-verb"),
+    # 命案风险预警
+    path("warnings/", risk_views.warning_list, name="warning-list"),
+    path("warnings/<int:warning_id>/", risk_views.warning_detail, name="warning-detail"),
+    path("warnings/<int:warning_id>/do/<str:verb>/", risk_views.warning_verb, name="warning-verb"),
+    path("warnings/<int:warning_id>/tasks/<int:task_id>/done/", risk_views.warning_task_done, name="warning-task-done"),
+    # 热点
+    path("hotspots/", views_hotspots.hotspot_list, name="hotspot-list"),
+    path("hotspots/<int:hotspot_id>/", views_hotspots.hotspot_detail, name="hotspot-detail"),
+    path("hotspots/<int:hotspot_id>/do/<str:verb>/", views_hotspots.hotspot_verb, name="hotspot-verb"),
 ]

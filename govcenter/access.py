@@ -68,6 +68,8 @@ class Action(StrEnum):
     VISIT_LOG = "visit.log"
     REPORT_VIEW = "report.view"
     RANKING_MANAGE = "report.ranking_manage"
+    WARNING_VIEW = "warning.view"
+    WARNING_HANDLE = "warning.handle"
 
 
 ACTION_LABELS = {
@@ -104,6 +106,8 @@ ACTION_LABELS = {
     Action.VISIT_LOG: _("Log patrol visits in your grids"),
     Action.REPORT_VIEW: _("See the dashboards and the red/black list of the subtree"),
     Action.RANKING_MANAGE: _("Set the red/black list's weights and cut-offs, and publish it"),
+    Action.WARNING_VIEW: _("See the risk warnings of the subtree"),
+    Action.WARNING_HANDLE: _("Handle risk warnings: record visits and measures, close them"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -127,6 +131,7 @@ _CASE_WORK = {
 _HANDOFF_WORK = {Action.HANDOFF_VIEW, Action.HANDOFF_RECEIVE}
 _GRID_READ = {Action.GRID_VIEW, Action.VISIT_VIEW}
 _REPORT_READ = {Action.REPORT_VIEW}
+_WARNING_WORK = {Action.WARNING_VIEW, Action.WARNING_HANDLE}
 
 # Which hand-offs each sending role may make: a court clerk sends court cases only, and so on.
 SEND_SOURCES = {Role.COURT: "court", Role.POLICE: "police", Role.PETITION: "petition"}
@@ -139,6 +144,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         | _HANDOFF_WORK
         | _GRID_READ
         | _REPORT_READ
+        | _WARNING_WORK
         | {
             Action.MEMBER_VIEW,
             Action.MEMBER_CREATE,
@@ -150,7 +156,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RANKING_MANAGE,
         }
     ),
-    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ | _REPORT_READ),
+    Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ | _REPORT_READ | _WARNING_WORK),
     # Mediators work on the cases assigned to them (an object grant per case), not the whole center's.
     Role.MEDIATOR: frozenset(_EVERYONE),
     # A grid worker's grids and visits are theirs by assignment (the relations in POLICIES), not
@@ -170,7 +176,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         _EVERYONE
         | _GRID_READ
         | _REPORT_READ
-        | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW}
+        | {Action.MEMBER_VIEW, Action.AUDIT_VIEW, Action.CASE_VIEW, Action.HANDOFF_VIEW, Action.WARNING_VIEW}
     ),
     Role.EXPERT: frozenset(_EVERYONE),
 }
@@ -251,6 +257,20 @@ def _mine_or_my_grids(user) -> Q | None:
     return (Q(worker_id=user.pk) & subtrees_q("center_code", roots)) | Q(grid_id__in=_open_grid_ids(user, roots))
 
 
+def _warning_tasks_for_me(user) -> Q | None:
+    """The risk warnings with a visit task for the user: assigned to them, to their department, or
+    left for the grid workers of a village where they are a grid worker now."""
+    departments = department_ids(user)
+    worker_roots = _grid_worker_roots(user)
+    if not (departments or worker_roots):
+        return None
+    mine = Q(assignee_id=user.pk) | Q(department_id__in=departments)
+    if worker_roots:
+        mine |= Q(party="grid", assignee__isnull=True) & subtrees_q("center_code", worker_roots)
+    task = apps.get_model("cases", "WarningTask")
+    return Q(pk__in=task.objects.filter(mine).values("warning_id"))
+
+
 POLICIES: dict[str, ModelPolicy] = {
     "govcenter.center": ModelPolicy(code_fields=("code",), grants={Action.CENTER_VIEW: ("view_center",)}),
     "govcenter.department": ModelPolicy(),
@@ -259,6 +279,8 @@ POLICIES: dict[str, ModelPolicy] = {
     "govcenter.issueddocument": ModelPolicy(),
     "mediation.mediationorg": ModelPolicy(),
     "mediation.mediator": ModelPolicy(),
+    # A hotspot groups cases across a county's townships: whoever sees cases at the county or above.
+    "cases.hotspot": ModelPolicy(code_fields=("county_code",)),
     "grids.grid": ModelPolicy(
         relations={Action.GRID_VIEW: _my_grids, Action.VISIT_LOG: _my_grids},
     ),
@@ -273,6 +295,7 @@ POLICIES: dict[str, ModelPolicy] = {
         # The sender keeps read access to what it handed over, and records the court's own steps.
         grants={Action.HANDOFF_VIEW: ("view_handoff", "send_handoff"), Action.HANDOFF_SENDER: ("send_handoff",)},
     ),
+    "cases.riskwarning": ModelPolicy(relations={Action.WARNING_VIEW: _warning_tasks_for_me}),
     "cases.case": ModelPolicy(
         code_fields=("center_code", "origin_code"),
         # Cases never leave their county (escalation stops there), so for a county or anything above

@@ -10,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 from cases import api as cases_api
 from cases import api_handoffs
 from cases import urls as cases_urls
+from cases.hotspots import api as hotspots_api
+from cases.risk import api as risk_api
 from govcenter import api, views
 from grids import api as grids_api
 from grids import urls as grids_urls
@@ -27,6 +29,8 @@ router.register("cases", cases_api.CaseViewSet, basename="api-case")
 router.register("categories", cases_api.CategoryViewSet, basename="api-category")
 router.register("notifications", cases_api.NotificationViewSet, basename="api-notification")
 router.register("handoffs", api_handoffs.HandoffViewSet, basename="api-handoff")
+router.register("hotspots", hotspots_api.HotspotViewSet, basename="api-hotspot")
+router.register("risk-warnings", risk_api.RiskWarningViewSet, basename="api-risk-warning")
 router.register("mediation-orgs", mediation_api.OrgViewSet, basename="api-mediation-org")
 router.register("mediators", mediation_api.MediatorViewSet, basename="api-mediator")
 router.register("assignments", mediation_api.AssignmentViewSet, basename="api-assignment")

@@ -79,6 +79,10 @@ def dashboard_payload(board: selectors.Dashboard) -> dict:
         "police_alerts": _block(board.police),
         "petitions": _block(board.petitions),
         "handoffs": {source: _block(block) for source, block in board.handoffs.items()},
+        "risk_warnings": {
+            "by_level": [_figure(f) for f in board.warnings["by_level"]],
+            "overdue": _figure(board.warnings["overdue"]),
+        },
         "coverage": {
             "villages": coverage.villages,
             "villages_with_auxiliary": coverage.villages_with_auxiliary,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Channel, Deadline, Kind, Severity, Stage
+from cases.risk.models import WarningTask
 from govcenter.divisions import Level, subtree_q
 from govcenter.models import Center
 from govcenter.periods import month_bounds
@@ -59,6 +60,20 @@ def _on_time(cases, length: int, which: Q | None = None) -> dict:
         .annotate(unit_code=Left("case__origin_code", length))
         .values_list("unit_code")
         .annotate(num=Count("id", filter=Q(met_at__lte=F("due_at"))), den=Count("id"))
+    )
+    return {u: (num, den) for u, num, den in rows}
+
+
+def _warnings_visited(cases, length: int) -> dict:
+    """Of the visits the risk warnings of the month's cases called for (done, or past due), how many
+    were made in time."""
+    rows = (
+        WarningTask.objects.filter(Q(done_at__isnull=False) | Q(due_at__lt=timezone.now()))
+        .filter(warning__case__in=cases.values("pk"))
+        .order_by()
+        .annotate(unit_code=Left("warning__case__origin_code", length))
+        .values_list("unit_code")
+        .annotate(num=Count("id", filter=Q(done_at__lte=F("due_at"))), den=Count("id"))
     )
     return {u: (num, den) for u, num, den in rows}
 
@@ -127,12 +142,19 @@ INDICATORS = [
         default_weight=10,
     ),
     Indicator(
+        "warnings_visited",
+        Area.HOMICIDE,
+        _("Share of risk-warning visits made in time"),
+        _warnings_visited,
+        default_weight=5,
+    ),
+    Indicator(
         "emergencies",
         Area.HOMICIDE,
         _("Share of cases that were emergencies"),
         lambda cases, length: _share(cases, length, Q(is_emergency=True)),
         lower_is_better=True,
-        default_weight=10,
+        default_weight=5,
     ),
 ]
 BY_CODE = {indicator.code: indicator for indicator in INDICATORS}

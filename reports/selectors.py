@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Left, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import OPEN_STATUSES, Case, Category, Channel, Dispatch, Handoff, Kind, Status
+from cases.risk.models import RiskLevel, RiskWarning, WarningStatus, WarningTask
+from cases.risk.warnings import overdue_task_q
 from govcenter.divisions import Level, subtree_q
 from govcenter.models import Center
 from govcenter.periods import next_month, start_of
@@ -67,6 +69,7 @@ class Dashboard:
     police: dict
     petitions: dict
     handoffs: dict
+    warnings: dict
     coverage: object
     mediators: list[dict]
     command_post: dict
@@ -220,6 +223,28 @@ def _handoffs(center: Center, period: Period) -> dict[str, dict]:
     return blocks
 
 
+def _warnings(center: Center) -> dict:
+    """The risk warnings open now in the subtree, by level, and those with a visit past due: two
+    grouped queries, each figure with the warning list behind it."""
+    now = timezone.now()
+    open_warnings = RiskWarning.objects.filter(subtree_q("center_code", center.code), status=WarningStatus.OPEN)
+    counts = dict(open_warnings.order_by().values_list("level").annotate(n=Count("id")))
+    base = {"under": center.code, "status": WarningStatus.OPEN}
+    late = (
+        open_warnings.filter(Exists(WarningTask.objects.filter(overdue_task_q(now), warning_id=OuterRef("pk"))))
+        .order_by()
+        .count()
+    )
+    return {
+        "by_level": [
+            Figure(f"warning.{level}", str(label), counts.get(level, 0), {**base, "level": level}, "warning-list")
+            for level, label in reversed(RiskLevel.choices)
+            if level
+        ],
+        "overdue": Figure("warning.overdue", "", late, {**base, "overdue": "true"}, "warning-list"),
+    }
+
+
 def _mediators(center: Center) -> list[dict]:
     rows = (
         # The subtree's mediators and its cases only: a figure about the subtree, nothing from outside.
@@ -310,6 +335,7 @@ def dashboard(center: Center, period: Period) -> Dashboard:
         police=handoffs[Channel.POLICE],
         petitions=handoffs[Channel.PETITION],
         handoffs=_handoffs(center, period),
+        warnings=_warnings(center),
         coverage=grid_selectors.coverage(center),
         mediators=_mediators(center),
         command_post=command_post(center),

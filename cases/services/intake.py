@@ -1,7 +1,7 @@
 """Intake: a case from any channel, with its parties, its number and its deadlines; repeated
 reports; the citizens' QR form (扫码反映)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -30,6 +30,7 @@ from cases.models import (
     new_receipt,
 )
 from cases.notifications import notify_center, portal_text
+from cases.risk.models import PersonFlag
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, lock_case
 from govcenter import access, audit
 from govcenter.access import Action
@@ -49,6 +50,7 @@ class PartyInput:
     phone: str = ""
     address: str = ""
     party_kind: str = Party.PartyKind.PERSON
+    flags: list[str] = field(default_factory=list)  # early-warning flags (cases.risk.models.PersonFlag)
 
 
 def normalise_id_number(value: str) -> str:
@@ -94,6 +96,9 @@ def clean_parties(parties: list[PartyInput]) -> list[Party]:
         if not party.name.strip():
             raise CaseError(_("Every party needs a name."), field="parties")
         id_number = normalise_id_number(party.id_number) if party.party_kind == Party.PartyKind.PERSON else ""
+        flags = sorted(set(party.flags or []))
+        if any(flag not in PersonFlag.values for flag in flags):
+            raise CaseError(_("Unknown flag on a party."), field="parties")
         rows.append(
             Party(
                 role=party.role,
@@ -102,6 +107,7 @@ def clean_parties(parties: list[PartyInput]) -> list[Party]:
                 id_number=id_number,
                 phone=normalise_phone(party.phone),
                 address=party.address.strip(),
+                flags=flags,
             )
         )
     return rows

@@ -81,7 +81,11 @@ def test_every_figure_lists_the_same_total(fixed_cases, director, api_as):
         if not figure["list"]:
             continue
         url = urlsplit(figure["list"])
-        api_path = {"/cases/": "/api/v1/cases/", "/handoffs/": "/api/v1/handoffs/"}[url.path]
+        api_path = {
+            "/cases/": "/api/v1/cases/",
+            "/handoffs/": "/api/v1/handoffs/",
+            "/warnings/": "/api/v1/risk-warnings/",
+        }[url.path]
         listed = client.get(api_path, parse_qsl(url.query))
         assert listed.status_code == 200, (figure, listed.content)
         assert listed.json()["count"] == figure["value"], figure
@@ -182,3 +186,25 @@ def test_mediators_load_and_categories_match_a_hand_count(make_case, category, d
     assert idle.pk
     parent = category.parent.code
     assert {f["key"]: f["value"] for f in data["by_category"]} == {f"category.{parent}": 3}
+
+
+def test_risk_warning_figures_match_a_hand_count(fixed_cases, director, api_as):
+    from cases.risk import warnings
+    from cases.risk.models import CaseRisk
+
+    red = CaseRisk(score=70, level="red", fired=[])
+    orange = CaseRisk(score=40, level="orange", fired=[])
+    warnings.raise_or_update(fixed_cases["walk_in"], red)
+    warnings.raise_or_update(fixed_cases["petition"], orange)
+    warnings.raise_or_update(fixed_cases["sibling"], orange)
+    client = api_as(director)
+    data = client.get("/api/v1/reports/dashboard/?center=620102").json()["risk_warnings"]
+    assert {f["key"]: f["value"] for f in data["by_level"]} == {
+        "warning.red": 1,
+        "warning.orange": 2,
+        "warning.yellow": 0,
+    }
+    assert data["overdue"]["value"] == 0
+    for figure in [*data["by_level"], data["overdue"]]:
+        url = urlsplit(figure["list"])
+        assert client.get("/api/v1/risk-warnings/", parse_qsl(url.query)).json()["count"] == figure["value"]

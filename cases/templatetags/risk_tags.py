@@ -1,0 +1,27 @@
+"""Template tags of the risk-warning pages: whether the top bar offers them."""
+
+from django import template
+
+from cases.risk.warnings import may_see_warnings
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def warning_nav(context) -> bool:
+    """Those who see the warnings of a subtree, and grid workers and department officers (their
+    visit tasks); answered from the memberships already loaded for the request."""
+    request = context.get("request")
+    return may_see_warnings(getattr(request, "user", None))
+
+
+@register.simple_tag(takes_context=True)
+def hotspot_nav(context) -> bool:
+    """Those who see cases at a county or above, where hotspots are found."""
+    from govcenter import access
+    from govcenter.access import Action
+
+    user = getattr(context.get("request"), "user", None)
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(len(root) <= 6 for root in access.roots(user, Action.CASE_VIEW)) if user else False
