@@ -42,9 +42,10 @@ def _plant() -> int:
     if Case.objects.filter(county_code=DEMO_COUNTY, facts__contains=MARK).exists():
         return 0
     candidates = list(
-        Case.objects.filter(county_code=DEMO_COUNTY, kind=Kind.DISPUTE, status__in=OPEN_STATUSES).order_by(
-            "-received_at", "pk"
-        )[: len(PLANTS)]
+        # Not a grid report: its facts are the visit's notes, which stay as the worker wrote them.
+        Case.objects.filter(
+            county_code=DEMO_COUNTY, kind=Kind.DISPUTE, status__in=OPEN_STATUSES, visit__isnull=True
+        ).order_by("-received_at", "pk")[: len(PLANTS)]
     )
     for case, (facts, flags) in zip(candidates, PLANTS, strict=False):
         Case.objects.filter(pk=case.pk).update(facts=f"{case.facts}\n{MARK}{facts}")
