@@ -252,3 +252,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 72)
 # The most dossiers one bulk export (a ZIP) may hold; more must be narrowed by the filter.
 EXPORT_MAX_CASES = env_int("EXPORT_MAX_CASES", 500)
+# Early warning: the level from which a scored case raises a warning with visit tasks (yellow, orange
+# or red), and the hours of cases a hotspot pass groups.
+RISK_WARNING_LEVEL = env_str("RISK_WARNING_LEVEL", "orange")
+HOTSPOT_WINDOW_HOURS = env_int("HOTSPOT_WINDOW_HOURS", 6)
