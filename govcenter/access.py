@@ -371,6 +371,13 @@ def roots(user, action: Action) -> list[str]:
     return minimal_roots(seat.center_code for seat in seats(user) if action in ROLE_ACTIONS.get(seat.role, ()))
 
 
+def home_root(user, action: Action) -> str | None:
+    """The widest subtree where the user may take `action` (the shortest code, then the first): where
+    their pages for that work open. None for a superuser or someone without the right."""
+    member_roots = roots(user, action)
+    return min(member_roots, key=lambda code: (len(code), code)) if member_roots else None
+
+
 def may_send(user, source: str, center_code: str) -> bool:
     """Whether the user holds the sending role of this source over the receiving center."""
     if getattr(user, "is_superuser", False):

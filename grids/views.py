@@ -131,9 +131,9 @@ def _unit_level(center: Center) -> Level:
 def grids_home(request):
     """Where the "Grids" link leads: the grid page of the user's center, or their own grids."""
     user = request.user
-    roots = access.roots(user, Action.GRID_VIEW)
-    if roots:
-        return redirect("grids-center", code=roots[0])
+    code = access.home_root(user, Action.GRID_VIEW)
+    if code is not None:
+        return redirect("grids-center", code=code)
     if user.is_superuser:
         province = Center.objects.filter(level=Level.PROVINCE).order_by("code").first()
         if province is not None:

@@ -18,10 +18,10 @@ from reports.services import RANKING_LEVELS
 @register
 def reports_overview(request):
     user = request.user
-    roots = access.roots(user, Action.REPORT_VIEW)
-    if not roots:
+    code = access.home_root(user, Action.REPORT_VIEW)
+    if code is None:
         return None
-    center = Center.objects.get(code=sorted(roots, key=lambda code: (len(code), code))[0])
+    center = Center.objects.get(code=code)
     overdue = Case.objects.filter(subtree_q("center_code", center.code), is_overdue=True, status__in=OPEN_STATUSES)
     ranked_at = center if center.level in RANKING_LEVELS else None
     last_month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)

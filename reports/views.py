@@ -29,10 +29,10 @@ def _home_center(user, action: Action = Action.REPORT_VIEW) -> Center:
     """The highest center where the user may see reports: where their dashboard opens."""
     if user.is_superuser:
         return Center.objects.filter(level=Level.PROVINCE).order_by("code").first() or Center.objects.first()
-    roots = access.roots(user, action)
-    if not roots:
+    code = access.home_root(user, action)
+    if code is None:
         raise Http404
-    return Center.objects.get(code=sorted(roots, key=lambda code: (len(code), code))[0])
+    return Center.objects.get(code=code)
 
 
 def _center(request, action: Action = Action.REPORT_VIEW) -> Center:

@@ -294,6 +294,14 @@ def hotspot_dismiss(*, actor, hotspot: Hotspot, reason: str) -> Hotspot:
 # --- What a user may see ----------------------------------------------------------------------------
 
 
+def may_see_hotspots(user) -> bool:
+    """Whether any hotspot can be in the user's reach: by the "cases.hotspot" policy, a case-view right
+    at a county or above (a township's subtree holds no county code)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(len(root) <= 6 for root in access.roots(user, Action.CASE_VIEW))
+
+
 def hotspot_list_visible(*, user):
     """Hotspots of the counties inside the subtrees where the user sees cases (a county's hotspot
     spans its townships, so a township's staff do not see it): the policy's "cases.hotspot" row."""

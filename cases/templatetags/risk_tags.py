@@ -18,10 +18,7 @@ def warning_nav(context) -> bool:
 @register.simple_tag(takes_context=True)
 def hotspot_nav(context) -> bool:
     """Those who see cases at a county or above, where hotspots are found."""
-    from govcenter import access
-    from govcenter.access import Action
+    from cases.hotspots.services import may_see_hotspots
 
     user = getattr(context.get("request"), "user", None)
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(len(root) <= 6 for root in access.roots(user, Action.CASE_VIEW)) if user else False
+    return bool(user) and may_see_hotspots(user)

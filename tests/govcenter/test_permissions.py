@@ -111,3 +111,18 @@ def test_inactive_membership_grants_nothing(member_at, api_as):
     Membership.objects.filter(user=actor).update(is_active=False)
     response = api_as(actor).get(f"/api/v1/centers/{RELATIONS['own']}/")
     assert response.status_code == 404
+
+
+def test_home_root_is_the_widest_subtree_of_the_right(member_at, tree):
+    from govcenter import access
+    from govcenter.access import Action
+    from govcenter.models import Center, Membership
+
+    clerk = member_at("own", Role.CLERK)
+    assert access.home_root(clerk, Action.CASE_VIEW) == "620102001"
+    Membership.objects.create(
+        user=clerk, center=Center.objects.get(code="620102"), center_code="620102", role=Role.CLERK
+    )
+    access.forget(clerk)
+    assert access.home_root(clerk, Action.CASE_VIEW) == "620102"
+    assert access.home_root(clerk, Action.MEMBER_CREATE) is None
