@@ -54,7 +54,8 @@ from cases.models import (
 )
 from cases.risk import demo as demo_risk
 from cases.services import STAGE_MET_BY
-from govcenter.demo import given_timestamps, import_user
+from govcenter import bulk
+from govcenter.demo import import_user
 from govcenter.divisions import Level
 from govcenter.models import Center, Department
 from govcenter.workdays import WorkCalendar
@@ -68,6 +69,8 @@ COUNTY_SHARE = 0.05  # of a county's cases, handled at the county center from th
 GROWTH = 0.10  # a year: more people use the centers every year
 
 Unit = Deadline.Unit
+STAGES = tuple(Stage.values)  # in their order (sla.STAGE_ORDER)
+PERSON, ORGANISATION = Party.PartyKind.PERSON, Party.PartyKind.ORGANISATION
 TIME_UNITS = {Unit.MINUTES: "minutes", Unit.HOURS: "hours", Unit.DAYS: "days"}
 LEVEL_BY_LENGTH = {6: Level.COUNTY, 9: Level.TOWNSHIP, 12: Level.VILLAGE}
 PARENT_LENGTH = {12: 9, 9: 6}
@@ -126,6 +129,89 @@ class Plan:
         self.rating: tuple | None = None  # (at, value, comment, source)
         self.difficult = False
         self.intake_classified = False
+
+
+class PartyRow:
+    """A party being made up (a model instance would cost more than all the choices that make it)."""
+
+    __slots__ = ("role", "party_kind", "name", "id_number", "phone", "address")
+
+    def __init__(self, role, party_kind, name, id_number, phone, address):
+        self.role = role
+        self.party_kind = party_kind
+        self.name = name
+        self.id_number = id_number
+        self.phone = phone
+        self.address = address
+
+    def row(self) -> tuple:
+        """In PARTIES' fields, after the case id."""
+        return (self.role, self.party_kind, self.name, self.id_number, self.phone, self.address)
+
+
+# How the rows of a case are written (govcenter.bulk): the fields of the tuples CountySeeder builds.
+CASES = bulk.Table(
+    Case,
+    [
+        "number",
+        "county_code",
+        "year",
+        "serial",
+        "kind",
+        "channel",
+        "category",
+        "status",
+        "center",
+        "center_code",
+        "origin_center",
+        "origin_code",
+        "levels_passed",
+        "resolved_level",
+        "title",
+        "facts",
+        "place",
+        "amount",
+        "people_count",
+        "is_group_incident",
+        "is_petition_related",
+        "is_emergency",
+        "is_difficult",
+        "severity",
+        "next_due_at",
+        "next_stage",
+        "is_overdue",
+        "review_required",
+        "receipt",
+        "version",
+        "received_at",
+        "created_at",
+        "updated_at",
+        "closed_at",
+    ],
+)
+PARTIES = bulk.Table(Party, ["case", "role", "party_kind", "name", "id_number", "phone", "address"])
+EVENTS = bulk.Table(
+    CaseEvent, ["case", "at", "verb", "from_status", "to_status", "center_code", "note", "data", "version"]
+)
+DEADLINES = bulk.Table(Deadline, ["case", "stage", "start_at", "amount", "unit", "due_at", "met_at", "overdue_at"])
+DISPATCHES = bulk.Table(
+    Dispatch,
+    [
+        "case",
+        "department",
+        "status",
+        "due_at",
+        "instructions",
+        "dispatched_by",
+        "dispatched_at",
+        "answered_at",
+        "decline_reason",
+        "progress",
+        "result",
+        "reported_at",
+    ],
+)
+RATINGS = bulk.Table(Rating, ["case", "value", "comment", "source", "rated_at"])
 
 
 def _receipt(key: bytes, value: int) -> str:
@@ -384,47 +470,28 @@ class CountySeeder:
     def _insert(self, chunk: list[Draft]) -> None:
         cases, children = [], []
         for draft in chunk:
-            case, parties, events, deadlines, dispatches, rating = self._build(draft)
+            case, *rows = self._build(draft)
             cases.append(case)
-            children.append((parties, events, deadlines, dispatches, rating))
-        with given_timestamps(Case, "created_at", "updated_at"):
-            Case.objects.bulk_create(cases, batch_size=BATCH_SIZE)
-        parties, events, deadlines, dispatches, ratings = [], [], [], [], []
-        for case, (case_parties, case_events, case_deadlines, case_dispatches, rating) in zip(
-            cases, children, strict=True
-        ):
-            for rows, target in (
-                (case_parties, parties),
-                (case_events, events),
-                (case_deadlines, deadlines),
-                (case_dispatches, dispatches),
-            ):
-                for row in rows:
-                    row.case_id = case.pk
-                target.extend(rows)
-            if rating is not None:
-                rating.case_id = case.pk
-                ratings.append(rating)
-        Party.objects.bulk_create(parties, batch_size=BATCH_SIZE)
-        CaseEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-        Deadline.objects.bulk_create(deadlines, batch_size=BATCH_SIZE)
-        Dispatch.objects.bulk_create(dispatches, batch_size=BATCH_SIZE)
-        with given_timestamps(Rating, "rated_at"):
-            Rating.objects.bulk_create(ratings, batch_size=BATCH_SIZE)
+            children.append(rows)
+        ids = CASES.insert(cases, returning=True)
+        for table, index in ((PARTIES, 0), (EVENTS, 1), (DEADLINES, 2), (DISPATCHES, 3)):
+            table.insert((case_id, *row) for case_id, rows in zip(ids, children, strict=True) for row in rows[index])
+        RATINGS.insert((case_id, *rows[4]) for case_id, rows in zip(ids, children, strict=True) if rows[4])
 
-    # One case, whole.
+    # One case, whole: its row in CASES' fields and its children's rows without their case id.
     def _build(self, draft: Draft):
         world, rng = self.world, self.rng
         kind, code, channel = draft.kind, draft.category, draft.channel
         t0 = draft.received_at
         limits = world.limits(kind, channel)
-        dues = {stage: world.due(t0, *limits[stage]) for stage in Stage.values}
+        dues = {stage: world.due(t0, *limits[stage]) for stage in STAGES}
         plan = self._plan(draft, dues)
         facts = self._facts(draft)
 
         # Cut the plan at now, then read the case's state off the steps that happened.
+        now = world.now
         steps = plan.steps
-        happened = bisect.bisect_right([s[1] for s in steps], world.now)
+        happened = bisect.bisect_right([s[1] for s in steps], now)
         steps = steps[:happened]
         last = steps[-1]
         status, center = last[2], last[3]
@@ -446,96 +513,89 @@ class CountySeeder:
             elif verb == "confirm-outcome":
                 confirmed_at = at
         rating = None
-        if plan.rating and plan.rating[0] <= world.now:
+        if plan.rating and plan.rating[0] <= now:
             rating = plan.rating
         review_required = bool(rating and rating[1] == Rating.Value.DISSATISFIED and confirmed_at is None)
-        stopped_at = closed_at if status in sla.CLOCK_STOPPED else None
+        stopped = status in sla.CLOCK_STOPPED
+        stopped_at = closed_at if stopped else None
         category_id = world.category_ids[code] if status != Status.RECEIVED else None
 
-        deadlines, open_deadlines = [], []
-        for stage in Stage.values:
+        # The five deadlines; the case's summary is the open one due first (sla.refresh_summary).
+        deadlines, upcoming, overdue = [], None, False
+        for stage in STAGES:
             amount, unit = limits[stage]
             due = dues[stage]
             met_at = met.get(stage)
             overdue_at = None
             swept = due + timedelta(seconds=rng.randrange(20, 300))  # the five-minute sweep saw it
-            if swept < min(x for x in (met_at, stopped_at, world.now) if x is not None):
+            # It went overdue if the sweep came before the stage was met, the clock stopped, or now.
+            end = now
+            if met_at is not None and met_at < end:
+                end = met_at
+            if stopped_at is not None and stopped_at < end:
+                end = stopped_at
+            if swept < end:
                 overdue_at = swept
-            deadline = Deadline(
-                stage=stage, start_at=t0, amount=amount, unit=unit, due_at=due, met_at=met_at, overdue_at=overdue_at
-            )
-            deadlines.append(deadline)
-            if met_at is None:
-                open_deadlines.append(deadline)
-        if status in sla.CLOCK_STOPPED:
-            open_deadlines = []
-        open_deadlines.sort(key=lambda d: (d.due_at, sla.STAGE_ORDER[d.stage]))
-        upcoming = open_deadlines[0] if open_deadlines else None
+            deadlines.append((stage, t0, amount, unit, due, met_at, overdue_at))
+            if met_at is None and not stopped:
+                if upcoming is None or due < upcoming[1]:  # stages in order: a tie keeps the earlier
+                    upcoming = (stage, due)
+                overdue = overdue or due < now
 
         amount = facts["amount"]
         people = self._people(code, kind)
         severity = self._severity(kind, amount, people, plan.difficult)
-        case = Case(
-            number=f"{self.county.code}-{t0.year}-{draft.serial:06d}",
-            county_code=self.county.code,
-            year=t0.year,
-            serial=draft.serial,
-            kind=kind,
-            channel=channel,
-            category_id=category_id,
-            status=status,
-            center_id=world.center_ids[center],
-            center_code=center,
-            origin_center_id=world.center_ids[draft.center],
-            origin_code=draft.center,
-            levels_passed=levels,
-            resolved_level=resolved_level,
-            title=facts["title"],
-            facts=facts["facts"],
-            place=facts["place"],
-            amount=amount,
-            people_count=people,
-            is_group_incident=people >= 10,
-            is_petition_related=channel == Channel.PETITION,
-            is_emergency=kind == Kind.RISK and severity == Severity.CRITICAL,
-            is_difficult=plan.difficult,
-            severity=severity,
-            next_due_at=upcoming.due_at if upcoming else None,
-            next_stage=upcoming.stage if upcoming else "",
-            is_overdue=any(d.due_at < world.now for d in open_deadlines),
-            review_required=review_required,
-            receipt=_receipt(self.key, int(f"{self.county.code}{t0.year % 100:02d}{draft.serial:07d}")),
-            created_by=None,
-            version=len(steps),
-            received_at=t0,
-            created_at=t0,
-            updated_at=last[1],
-            closed_at=closed_at,
+        county = self.county.code
+        case = (
+            f"{county}-{t0.year}-{draft.serial:06d}",  # number
+            county,
+            t0.year,
+            draft.serial,
+            kind,
+            channel,
+            category_id,
+            status,
+            world.center_ids[center],
+            center,
+            world.center_ids[draft.center],
+            draft.center,
+            levels,
+            resolved_level,
+            facts["title"],
+            facts["facts"],
+            facts["place"],
+            amount,
+            people,
+            people >= 10,  # is_group_incident
+            channel == Channel.PETITION,
+            kind == Kind.RISK and severity == Severity.CRITICAL,  # is_emergency
+            plan.difficult,
+            severity,
+            upcoming[1] if upcoming else None,  # next_due_at
+            upcoming[0] if upcoming else "",  # next_stage
+            overdue,
+            review_required,
+            _receipt(self.key, int(f"{county}{t0.year % 100:02d}{draft.serial:07d}")),
+            len(steps),  # version
+            t0,  # received_at
+            t0,  # created_at
+            last[1],  # updated_at
+            closed_at,
         )
         events = []
         previous = ""
         for version, (verb, at, to_status, where, note, data) in enumerate(steps, start=1):
-            events.append(
-                CaseEvent(
-                    at=at,
-                    verb=verb,
-                    from_status=previous,
-                    to_status=to_status,
-                    center_code=where,
-                    note=note,
-                    data=data,
-                    version=version,
-                )
-            )
+            events.append((at, verb, previous, to_status, where, note, data, version))
             previous = to_status
-        dispatches = [self._dispatch_row(d) for d in plan.dispatches if d["at"] <= world.now]
+        dispatches = [self._dispatch_row(d) for d in plan.dispatches if d["at"] <= now]
         rating_row = None
         if rating:
             at, value, comment, source = rating
-            rating_row = Rating(value=value, comment=comment, source=source, rated_at=at)
-        return case, facts["parties"], events, deadlines, dispatches, rating_row
+            rating_row = (value, comment, source, at)
+        parties = [party.row() for party in facts["parties"]]
+        return case, parties, events, deadlines, dispatches, rating_row
 
-    def _dispatch_row(self, d: dict) -> Dispatch:
+    def _dispatch_row(self, d: dict) -> tuple:
         now = self.world.now
         status, answered_at, reason, reported_at, result = Dispatch.State.PENDING, None, "", None, ""
         if d.get("declined") and d["declined"] <= now:
@@ -548,18 +608,18 @@ class CountySeeder:
         final = [(at, text) for at, text, is_final in d["reports"] if is_final and at <= now]
         if final:
             status, reported_at, result = Dispatch.State.DONE, final[0][0], final[0][1]
-        return Dispatch(
-            department_id=d["department"][0],
-            status=status,
-            due_at=d["due"],
-            instructions=d["instructions"],
-            dispatched_by_id=self.import_user_id,
-            dispatched_at=d["at"],
-            answered_at=answered_at,
-            decline_reason=reason,
-            progress=progress,
-            result=result,
-            reported_at=reported_at,
+        return (
+            d["department"][0],
+            status,
+            d["due"],
+            d["instructions"],
+            self.import_user_id,
+            d["at"],
+            answered_at,
+            reason,
+            progress,
+            result,
+            reported_at,
         )
 
     # --- The life of a case ----------------------------------------------------------------------
@@ -940,7 +1000,7 @@ class CountySeeder:
 
     def _person(
         self, when: datetime, area, role: str = Party.Role.APPLICANT, with_id: bool = True, male=None, age=None
-    ) -> Party:
+    ) -> "PartyRow":
         rng = self.rng
         chance = rng.random() < 0.55
         male = chance if male is None else male
@@ -956,21 +1016,14 @@ class CountySeeder:
             body = f"{place}{born:%Y%m%d}{sequence:03d}"
             id_number = body + ric.calc_check_digit(body + "0")
         phone = rng.choice(corpus.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
-        return Party(
-            role=role,
-            party_kind=Party.PartyKind.PERSON,
-            name=self._person_name(male, born.year),
-            id_number=id_number,
-            phone=phone,
-            address=self._address(area, home=True),
-        )
+        return PartyRow(role, PERSON, self._person_name(male, born.year), id_number, phone, self._address(area, True))
 
     @staticmethod
     def _syllables(rng) -> str:
         """A two-syllable place or brand name."""
         return rng.choice(corpus.PLACE_SYLLABLES) + rng.choice(corpus.PLACE_SYLLABLES)
 
-    def _organisation(self, kind: str, area) -> Party:
+    def _organisation(self, kind: str, area) -> "PartyRow":
         rng = self.rng
         city = self.county.city.removesuffix("市").removesuffix("回族自治州").removesuffix("藏族自治州")
         brand = self._syllables(rng)
@@ -985,15 +1038,9 @@ class CountySeeder:
             industry = rng.choice(corpus.INDUSTRIES.get(kind, corpus.INDUSTRIES["company"]))
             name = f"{city}{brand}{industry}有限公司"
         phone = f"0931-{rng.randint(2000000, 8999999)}" if rng.random() < 0.7 else ""
-        return Party(
-            role=Party.Role.RESPONDENT,
-            party_kind=Party.PartyKind.ORGANISATION,
-            name=name,
-            phone=phone,
-            address=self._address(area, home=False),
-        )
+        return PartyRow(Party.Role.RESPONDENT, ORGANISATION, name, "", phone, self._address(area, home=False))
 
-    def _respondent(self, kind: str, draft: Draft, area, male=None) -> Party:
+    def _respondent(self, kind: str, draft: Draft, area, male=None) -> "PartyRow":
         rng = self.rng
         if rng.random() < 0.3:  # from elsewhere in the county
             area, _spot = self._place(draft.center[:9] if len(draft.center) > 9 else draft.center)
@@ -1004,7 +1051,7 @@ class CountySeeder:
             return party
         return self._organisation(kind, area)
 
-    def _third_party(self, code: str, area) -> Party:
+    def _third_party(self, code: str, area) -> "PartyRow":
         rng = self.rng
         if code.startswith("d-traffic"):
             party = self._organisation("company", area)
