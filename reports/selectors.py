@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Left, TruncMonth
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from govcenter.models import Center
 from govcenter.periods import next_month, start_of
 from grids import selectors as grid_selectors
 from mediation.models import Assignment
+from reports.counting import CaseCounts, case_counts
 
 TOP_OVERDUE = 20
 TOP_MEDIATORS = 10
@@ -85,10 +86,6 @@ def period_cases(center: Center, period: Period):
     return Case.objects.filter(subtree_q("center_code", center.code), received_at__gte=start, received_at__lt=end)
 
 
-def _grouped(queryset, column: str) -> dict:
-    return dict(queryset.order_by().values_list(column).annotate(n=Count("id")))
-
-
 def _figures(counts: dict, choices, base: dict, param: str, prefix: str, extra: dict | None = None) -> list[Figure]:
     return [
         Figure(f"{prefix}.{value}", str(label), counts.get(value, 0), {**base, **(extra or {}), param: value})
@@ -97,15 +94,8 @@ def _figures(counts: dict, choices, base: dict, param: str, prefix: str, extra: 
     ]
 
 
-def _trend(cases, base: dict, period: Period) -> list[Figure]:
+def _trend(by_month: dict, base: dict, period: Period) -> list[Figure]:
     """Cases received per month of the period, each linked to its month's list."""
-    counts = {
-        timezone.localtime(month).date() if isinstance(month, datetime) else month: n
-        for month, n in cases.order_by()
-        .annotate(month=TruncMonth("received_at"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-    }
     figures = []
     month = period.start.replace(day=1)
     start, end = period.bounds
@@ -113,27 +103,21 @@ def _trend(cases, base: dict, period: Period) -> list[Figure]:
         following = next_month(month)
         low, high = max(start, start_of(month)), min(end, start_of(following))
         filters = {**base, "created_after": low.isoformat(), "created_before": high.isoformat()}
-        figures.append(Figure(f"trend.{month:%Y-%m}", f"{month:%Y-%m}", counts.get(month, 0), filters))
+        figures.append(Figure(f"trend.{month:%Y-%m}", f"{month:%Y-%m}", by_month.get(month, 0), filters))
         month = following
     return figures
 
 
-def _categories(cases, base: dict) -> list[Figure]:
-    counts = dict(
-        cases.order_by()
-        .values_list("category__parent__code")
-        .annotate(n=Count("id"))
-        .exclude(category__parent__code=None)
-    )
-    # A case classified at the top level counts under its own code.
-    for code, n in (
-        cases.order_by()
-        .filter(category__parent=None)
-        .exclude(category=None)
-        .values_list("category__code")
-        .annotate(n=Count("id"))
-    ):
-        counts[code] = counts.get(code, 0) + n
+def _categories(by_category: dict, base: dict) -> list[Figure]:
+    """Cases by top-level category: a case classified under a subcategory counts under its parent."""
+    tops = {}
+    for category_id, code, parent_code in Category.objects.values_list("id", "code", "parent__code"):
+        tops[category_id] = parent_code or code
+    counts: dict[str, int] = {}
+    for category_id, n in by_category.items():
+        if category_id is not None:
+            code = tops.get(category_id)
+            counts[code] = counts.get(code, 0) + n
     names = dict(Category.objects.filter(code__in=counts).values_list("code", "name"))
     figures = [
         Figure(f"category.{code}", names.get(code, code), n, {**base, "category": code}) for code, n in counts.items()
@@ -148,25 +132,11 @@ def _rate(part: int, whole: int) -> float | None:
 HANDOFF_CHANNELS = (Channel.COURT, Channel.POLICE, Channel.PETITION)
 
 
-def _channel_blocks(cases, base: dict) -> dict[str, dict]:
-    """Received, resolved and open for the court's diversion, police alerts and petitions: one
-    grouped query for the three channels."""
-    decided = Q(resolved_level__isnull=False) | Q(status__in=[Status.FAILED, Status.HANDED_BACK])
-    rows = {
-        row["channel"]: row
-        for row in cases.filter(channel__in=HANDOFF_CHANNELS)
-        .order_by()
-        .values("channel")
-        .annotate(
-            received=Count("id"),
-            resolved=Count("id", filter=Q(resolved_level__isnull=False)),
-            decided=Count("id", filter=decided),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-        )
-    }
+def _channel_blocks(counts: CaseCounts, base: dict) -> dict[str, dict]:
+    """Received, resolved and open for the court's diversion, police alerts and petitions."""
     blocks = {}
     for channel in HANDOFF_CHANNELS:
-        row = rows.get(channel, {"received": 0, "resolved": 0, "decided": 0, "open": 0})
+        row = counts.by_channel_outcome.get(channel, {"received": 0, "resolved": 0, "decided": 0, "open": 0})
         filters = {**base, "channel": channel}
         blocks[channel] = {
             "received": Figure(f"{channel}.received", "", row["received"], filters),
@@ -307,30 +277,22 @@ def command_post(center: Center) -> dict:
 
 def dashboard(center: Center, period: Period) -> Dashboard:
     base = base_filters(center, period)
-    cases = period_cases(center, period)
-    open_cases = cases.filter(status__in=OPEN_STATUSES)
+    counts = case_counts(period_cases(center, period))
     levels = [(level, label) for level, label in Level.choices if level >= Level.COUNTY]
-    handoffs = _channel_blocks(cases, base)
+    handoffs = _channel_blocks(counts, base)
+    open_by_status = {status: n for status, n in counts.by_status.items() if status in OPEN_STATUSES}
+    overdue_by_status = {status: n for status, n in counts.overdue_by_status.items() if status in OPEN_STATUSES}
     return Dashboard(
         center=center,
         period=period,
-        total=Figure("total", "", cases.count(), base),
-        by_channel=_figures(_grouped(cases, "channel"), Channel.choices, base, "channel", "channel"),
-        by_kind=_figures(_grouped(cases, "kind"), Kind.choices, base, "kind", "kind"),
-        by_category=_categories(cases, base),
-        trend=_trend(cases, base, period),
-        open_by_status=_figures(_grouped(open_cases, "status"), Status.choices, base, "status", "open"),
-        overdue_by_status=_figures(
-            _grouped(open_cases.filter(is_overdue=True), "status"),
-            Status.choices,
-            base,
-            "status",
-            "overdue",
-            {"overdue": "true"},
-        ),
-        resolution_level=_figures(
-            _grouped(cases.exclude(resolved_level=None), "resolved_level"), levels, base, "resolved_level", "level"
-        ),
+        total=Figure("total", "", counts.total, base),
+        by_channel=_figures(counts.by_channel, Channel.choices, base, "channel", "channel"),
+        by_kind=_figures(counts.by_kind, Kind.choices, base, "kind", "kind"),
+        by_category=_categories(counts.by_category, base),
+        trend=_trend(counts.by_month, base, period),
+        open_by_status=_figures(open_by_status, Status.choices, base, "status", "open"),
+        overdue_by_status=_figures(overdue_by_status, Status.choices, base, "status", "overdue", {"overdue": "true"}),
+        resolution_level=_figures(counts.by_level, levels, base, "resolved_level", "level"),
         diversion=handoffs[Channel.COURT],
         police=handoffs[Channel.POLICE],
         petitions=handoffs[Channel.PETITION],
