@@ -39,6 +39,7 @@ from govcenter import access, audit
 from govcenter.access import Action, ActionPermission
 from govcenter.api import CenterCodeField, ChoiceLabelField, TimeField, TimeFilter, filter_under
 from govcenter.divisions import Level
+from govcenter.http import REFERENCE_MAX_AGE, private_cache
 from govcenter.models import Department
 
 # --- Output ---------------------------------------------------------------------------------------
@@ -641,6 +642,10 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.categories_active()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return private_cache(response, REFERENCE_MAX_AGE) if response.status_code == 200 else response
 
 
 class NotificationSerializer(serializers.ModelSerializer):

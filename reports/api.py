@@ -16,6 +16,7 @@ from govcenter import access, periods
 from govcenter.access import Action
 from govcenter.divisions import DivisionCodeError, check_code
 from govcenter.errors import DomainError
+from govcenter.http import FIGURES_MAX_AGE, private_cache
 from govcenter.models import Center
 from reports import ranking, selectors, services
 from reports.models import Area, RankingPublication
@@ -130,7 +131,7 @@ class DashboardView(APIView):
     def get(self, request):
         center = center_in_reach(request.user, request.query_params.get("center", ""))
         board = selectors.dashboard(center, parse_period(request.query_params))
-        return Response(dashboard_payload(board))
+        return private_cache(Response(dashboard_payload(board)), FIGURES_MAX_AGE)
 
 
 def row_payload(row: ranking.Row) -> dict:

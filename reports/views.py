@@ -18,7 +18,7 @@ from govcenter import access
 from govcenter.access import Action
 from govcenter.divisions import Level
 from govcenter.errors import DomainError
-from govcenter.http import see_other
+from govcenter.http import FIGURES_MAX_AGE, private_cache, see_other
 from govcenter.models import Center
 from reports import api as report_api
 from reports import ranking, selectors, services
@@ -86,7 +86,7 @@ def dashboard(request):
         ],
         "handoff_blocks": [(label, board.handoffs[source]) for source, label in Handoff.Source.choices],
     }
-    return render(request, "reports/dashboard.html", context)
+    return private_cache(render(request, "reports/dashboard.html", context), FIGURES_MAX_AGE)
 
 
 def _month(request) -> tuple[date, list[str]]:
