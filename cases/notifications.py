@@ -22,8 +22,11 @@ def portal_text(message, params: dict | None = None) -> str:
 
 
 def _recipients_at(center_code: str, roles) -> list[int]:
+    # order_by(): the model's default ordering would add its columns to SELECT DISTINCT, and a person
+    # who is both clerk and director would be listed (and counted) twice.
     return list(
         Membership.objects.filter(center_code=center_code, role__in=roles, is_active=True)
+        .order_by()
         .values_list("user_id", flat=True)
         .distinct()
     )

@@ -1,5 +1,7 @@
 """Reactions of the cases app to the rest of the portal."""
 
+import functools
+
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -55,13 +57,27 @@ def ensure_schedules(sender, **kwargs):
     )
 
 
+@functools.cache
+def _broker():
+    """One django-q2 broker per process, reused by every task this module queues.
+
+    Without it each task builds its own: with Redis that is a new connection pool and a new TCP
+    connection (opened, used once, closed) on every intake and every step of a case. A redis-py pool
+    is thread-safe and opens fresh connections after a fork; the ORM broker holds no connection.
+    """
+    from django_q.brokers import get_broker
+
+    return get_broker()
+
+
 def request_scoring(case_id: int) -> None:
     """Re-score the case in the background once the change is committed (tasks are idempotent, so
     the several saves of one step cost at most a few quick re-scorings)."""
-    from django.db import transaction
     from django_q.tasks import async_task
 
-    transaction.on_commit(lambda: async_task("cases.tasks.score_case", case_id, task_name=f"risk-{case_id}"))
+    transaction.on_commit(
+        lambda: async_task("cases.tasks.score_case", case_id, task_name=f"risk-{case_id}", broker=_broker())
+    )
 
 
 @receiver(post_save, sender="cases.CaseEvent")

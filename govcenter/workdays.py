@@ -12,6 +12,7 @@ costs one query. Deadlines keep the time of day: five working days after Monday 
 Monday 15:20 when no holiday intervenes.
 """
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +25,13 @@ from django.utils.translation import gettext_lazy as _
 logger = logging.getLogger(__name__)
 
 KNOWN_YEARS = range(min(chinese_calendar.holidays).year, max(chinese_calendar.holidays).year + 1)
+
+
+@functools.lru_cache(maxsize=4096)
+def _statutory_workday(day: date) -> bool:
+    """chinese-calendar's answer, remembered: the package's tables never change while the process
+    runs, and every new case walks the same few weeks of days for each of its stages."""
+    return chinese_calendar.is_workday(day)
 
 
 class YearStatus(StrEnum):
@@ -76,7 +84,7 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in KNOWN_YEARS:
-            return chinese_calendar.is_workday(day)
+            return _statutory_workday(day)
         if day.year not in self.override_years and day.year not in self._warned:
             self._warned.add(day.year)
             logger.warning("No holiday calendar for %s: assuming Monday to Friday", day.year)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -142,16 +142,25 @@ def find_duplicates(*, center: Center, parties: list[Party], category: Category 
 
 
 def allocate_number(county_code: str, year: int) -> tuple[int, str]:
-    """The next serial of a county's year, under a row lock: gapless, never repeated."""
-    try:
-        with transaction.atomic():
-            CaseNumberCounter.objects.get_or_create(county_code=county_code, year=year)
-    except IntegrityError:
-        pass  # another transaction created the counter first; the lock below waits for it
-    counter = CaseNumberCounter.objects.select_for_update().get(county_code=county_code, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{county_code}-{year}-{counter.last:06d}"
+    """The next serial of a county's year: gapless, never repeated.
+
+    One statement creates the year's counter or increments it, and keeps its row locked until the
+    caller's transaction ends: a second intake in the county waits there for the first to commit (or
+    roll back, which gives the serial back). Call it inside the transaction that creates the case, as
+    late as possible, since every intake of the county queues behind the lock.
+    """
+    quote = connection.ops.quote_name
+    table = quote(CaseNumberCounter._meta.db_table)
+    county, year_, last = quote("county_code"), quote("year"), quote("last")
+    with connection.cursor() as cursor:
+        # The same statement on PostgreSQL and SQLite (3.35+): an upsert that returns the new value.
+        cursor.execute(
+            f"INSERT INTO {table} ({county}, {year_}, {last}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({county}, {year_}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
+            [county_code, year],
+        )
+        (serial,) = cursor.fetchone()
+    return serial, f"{county_code}-{year}-{serial:06d}"
 
 
 def _unique_receipt() -> str:
@@ -177,6 +186,7 @@ class CaseInput:
     is_emergency: bool = False
     is_difficult: bool = False
     severity: str = Severity.MEDIUM
+    preferred_mediation: str = ""  # named on the public form from the center's roster (a wish)
 
 
 def _check_input(data: CaseInput, center: Center) -> None:
@@ -196,6 +206,19 @@ def _check_input(data: CaseInput, center: Center) -> None:
         raise CaseError(_("At least one person is involved."), field="people_count")
     if data.category is not None and not data.category.is_active:
         raise CaseError(_("This category is no longer in use."), field="category")
+
+
+def _summarise_new_case(case: Case, deadlines: list[Deadline], now: datetime) -> None:
+    """What sla.refresh_summary would set, for a case not saved yet (refresh_summary reads the
+    deadlines back from the database): the stage due first among those not met, and whether any
+    is already late. It goes into the INSERT, so the new row is not rewritten at once by an UPDATE
+    of indexed columns (a second copy of the row in every one of its indexes).
+    tests/cases/test_intake.py checks that refresh_summary finds nothing to change afterwards."""
+    running = sorted((d for d in deadlines if d.met_at is None), key=lambda d: (d.due_at, sla.STAGE_ORDER[d.stage]))
+    upcoming = running[0] if running else None
+    case.next_due_at = upcoming.due_at if upcoming else None
+    case.next_stage = str(upcoming.stage) if upcoming else ""
+    case.is_overdue = not case.is_paused and any(d.due_at < now for d in running)
 
 
 @transaction.atomic
@@ -234,12 +257,9 @@ def case_create(
             )
     county = center.code[:6]
     year = timezone.localtime(received_at).year  # the local year: 1 January starts at midnight in China
-    serial, number = allocate_number(county, year)
-    case = Case.objects.create(
-        number=number,
+    case = Case(
         county_code=county,
         year=year,
-        serial=serial,
         kind=data.kind,
         channel=data.channel,
         category=data.category,
@@ -261,19 +281,27 @@ def case_create(
         is_emergency=data.is_emergency,
         is_difficult=data.is_difficult,
         severity=data.severity,
+        preferred_mediation=data.preferred_mediation[:120],
         receipt=_unique_receipt(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         received_at=received_at,
     )
+    # Everything that only reads (the receipt, the calendar, the time limits) comes before the number:
+    # from allocate_number to the commit, every other intake of the county waits.
+    calendar = WorkCalendar.around(timezone.localdate(received_at))
+    deadlines = sla.build_deadlines(case, received_at, list(Stage), calendar)
+    if data.category and not public:
+        # A clerk who files a case with its category has responded and classified it.
+        for deadline in deadlines:
+            if deadline.stage in (Stage.RESPOND, Stage.CLASSIFY):
+                deadline.met_at = now
+    _summarise_new_case(case, deadlines, now)
+    case.serial, case.number = allocate_number(county, year)
+    case.save(force_insert=True)
     for party in parties:
         party.case = case
     Party.objects.bulk_create(parties)
-    calendar = WorkCalendar.around(timezone.localdate(received_at))
-    Deadline.objects.bulk_create(sla.build_deadlines(case, received_at, list(Stage), calendar))
-    if data.category and not public:
-        Deadline.objects.filter(case=case, stage__in=[Stage.RESPOND, Stage.CLASSIFY]).update(met_at=now)
-    sla.refresh_summary(case, now)
-    case.save(update_fields=["next_due_at", "next_stage", "is_overdue"])
+    Deadline.objects.bulk_create(deadlines)
     CaseEvent.objects.create(
         case=case,
         at=now,
@@ -284,12 +312,13 @@ def case_create(
         data={"channel": case.channel, "kind": case.kind},
         version=case.version,
     )
-    audit.record(actor=actor, action="case.create", obj=case, data={"number": case.number, "channel": case.channel})
     notify_center(
         case,
         kind="case.new",
-        text=portal_text(gettext_lazy("New case %(number)s: %(title)s"), {"number": number, "title": case.title}),
+        text=portal_text(gettext_lazy("New case %(number)s: %(title)s"), {"number": case.number, "title": case.title}),
     )
+    # Last: the audit chain's lock serialises every writer of the portal until this transaction commits.
+    audit.record(actor=actor, action="case.create", obj=case, data={"number": case.number, "channel": case.channel})
     return case
 
 
@@ -307,7 +336,6 @@ def case_link_report(*, actor, case: Case, note: str = "") -> Case:
     return apply_step(case, actor, step)
 
 
-@transaction.atomic
 def public_report(
     *,
     token: str,
@@ -320,7 +348,11 @@ def public_report(
     honeypot: str = "",
     preferred: str = "",
 ) -> Case:
-    """A citizen's report through a center's QR code: becomes a case at that center, channel QR."""
+    """A citizen's report through a center's QR code: becomes a case at that center, channel QR.
+
+    Not a transaction of its own: everything before case_create only reads, and case_create writes
+    the case, the preferred mediation with it, in one transaction.
+    """
     if honeypot:
         # Only a robot fills the hidden field; it gets an answer that teaches it nothing.
         raise CaseError(_("Your report could not be accepted."))
@@ -331,9 +363,13 @@ def public_report(
         )
     if kind not in Kind.values:
         kind = Kind.REQUEST
-    roster = dict(hooks.public_roster(center))
-    if preferred and preferred not in roster:
-        raise CaseError(_("Choose the preferred mediator from the list."), field="preferred")
+    preferred_label = ""
+    if preferred:
+        # The roster is read only when a name was chosen: most reports name no one.
+        roster = dict(hooks.public_roster(center))
+        if preferred not in roster:
+            raise CaseError(_("Choose the preferred mediator from the list."), field="preferred")
+        preferred_label = roster[preferred]
     data = CaseInput(
         kind=kind,
         channel=Channel.QR,
@@ -341,9 +377,6 @@ def public_report(
         facts=facts,
         place=place,
         parties=[PartyInput(role=Party.Role.APPLICANT, name=name, phone=phone)],
+        preferred_mediation=preferred_label,
     )
-    case = case_create(actor=None, center=center, data=data, force_new=True, public=True)
-    if preferred:
-        case.preferred_mediation = roster[preferred][:120]
-        case.save(update_fields=["preferred_mediation"])
-    return case
+    return case_create(actor=None, center=center, data=data, force_new=True, public=True)

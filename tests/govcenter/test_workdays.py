@@ -60,6 +60,13 @@ class TestYearsThePackageDoesNotKnow:
         services.calendar_override_set(actor=superuser, day=date(2026, 10, 8), is_workday=False, reason="地方假日")
         assert workdays.add_workdays(date(2026, 9, 30), 5) == date(2026, 10, 14)
 
+    def test_an_override_entered_after_the_package_was_asked_still_wins(self, db, superuser):
+        # The package's answers are remembered for the life of the process; overrides never are.
+        assert workdays.is_workday(date(2026, 10, 9)) and not workdays.is_workday(date(2026, 10, 5))
+        services.calendar_override_set(actor=superuser, day=date(2026, 10, 9), is_workday=False, reason="地方假日")
+        services.calendar_override_set(actor=superuser, day=date(2026, 10, 5), is_workday=True, reason="调休上班")
+        assert not workdays.is_workday(date(2026, 10, 9)) and workdays.is_workday(date(2026, 10, 5))
+
 
 class TestOverrideChanges:
     def test_adding_and_removing_announce_the_day_after_commit(self, db, superuser, django_capture_on_commit_callbacks):
