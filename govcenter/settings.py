@@ -5,6 +5,7 @@ empty environment starts the portal. Production sets SECRET_KEY and DEBUG=false;
 no SECRET_KEY the portal refuses to start rather than sign sessions with a known key.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "govcenter.middleware.ReadReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +125,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL), comma-separated: aliases replica1,
+# replica2 … that read-only requests and `db_router.read_only()` read from (docs/scaling.md). None
+# set: the router answers nothing and every query goes to default, as on one machine.
+DATABASE_REPLICAS = [f"replica{index}" for index in range(1, len(env_list("DATABASE_REPLICA_URLS", [])) + 1)]
+for alias, url in zip(DATABASE_REPLICAS, env_list("DATABASE_REPLICA_URLS", []), strict=True):
+    DATABASES[alias] = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True)
+    # Tests never create a database on a replica: it stands for default, as replication would.
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+if DATABASE_REPLICAS and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL on PostgreSQL.")
+if DATABASE_REPLICAS and not env_str("REDIS_URL"):
+    # Several app servers need one cache anyway; the API clients' read-your-writes pin lives in it.
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs REDIS_URL (a cache shared by the app servers).")
+DATABASE_ROUTERS = ["govcenter.db_router.ReplicaRouter"]
+# After a write (any request but GET, HEAD, OPTIONS) the client reads on the primary this long.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------------
@@ -130,20 +148,33 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
+    # Per process: throttle counters count per gunicorn worker. Several workers or servers: REDIS_URL.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions live in the database, so any app server serves any request; with a shared cache the
+# session is read from Redis first. Never cached_db on LocMemCache: a logout on one server would
+# leave the session alive in another server's memory.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 
 # --- Background work (django-q2) ------------------------------------------------------------------
+# Every `manage.py qcluster`, on this host or another, takes tasks from the same queue: the Redis
+# broker when Q_REDIS_URL (default REDIS_URL) is set, else the database. "name" is the queue's key,
+# the same on every host. A task may run `timeout` seconds; one not acknowledged after `retry`
+# seconds is handed out again, so retry must exceed timeout.
+Q_REDIS_URL = env_str("Q_REDIS_URL", REDIS_URL)
 Q_CLUSTER = {
     "name": "govcenter",
     "workers": env_int("Q_WORKERS", 2),
-    "timeout": 600,
-    "retry": 900,
+    "recycle": env_int("Q_RECYCLE", 500),
+    "timeout": env_int("Q_TIMEOUT", 600),
+    "retry": env_int("Q_RETRY", 900),
     "max_attempts": 3,
     "catch_up": False,
     "label": _("Background tasks"),
 }
-if REDIS_URL:
-    Q_CLUSTER["redis"] = REDIS_URL
+if Q_CLUSTER["retry"] <= Q_CLUSTER["timeout"]:
+    raise ImproperlyConfigured("Q_RETRY must be larger than Q_TIMEOUT, or running tasks are started twice.")
+if Q_REDIS_URL:
+    Q_CLUSTER["redis"] = Q_REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -174,13 +205,18 @@ USE_TZ = True
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploads and finished exports. Several app servers and qcluster hosts: one shared folder (an NFS
+# mount at the same path everywhere), or another storage class in STORAGE_BACKEND with its keyword
+# arguments as JSON in STORAGE_OPTIONS (docs/scaling.md).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": env_str("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if env_str("STORAGE_OPTIONS"):
+    STORAGES["default"]["OPTIONS"] = json.loads(env_str("STORAGE_OPTIONS"))
 WHITENOISE_USE_FINDERS = True
 # In the embedded run, serve straight from the source folders; production runs collectstatic.
 WHITENOISE_AUTOREFRESH = DEBUG
