@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install demo serve test lint check messages clean
+.PHONY: install demo serve test lint check messages clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ serve: install
 test: install
 	$(PY) -m pytest
 
+# The key requests on province data (seeded on first run) next to their floors: a table, and
+# bench/results.json. Needs PostgreSQL (BENCH_DATABASE_URL, default gc_province on 127.0.0.1).
+bench: install
+	$(PY) bench/run.py
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -43,3 +48,10 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
+
+# The public intake (POST /api/v1/public/reports/) under load: gunicorn with gunicorn.conf.py, wrk
+# posting varied reports; req/s, latency percentiles, bench/results-intake.json. Needs PostgreSQL and
+# Redis on 127.0.0.1; BENCH_INTAKE_ARGS="--config sync:2 --config gthread:2x4 …" compares workers.
+.PHONY: bench-intake
+bench-intake: install
+	$(PY) bench/intake_load.py $(BENCH_INTAKE_ARGS)

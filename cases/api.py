@@ -526,7 +526,13 @@ class CaseViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.case_list_visible(user=self.request.user).order_by("-received_at", "-id")
+        return selectors.case_list_visible(user=self.request.user).order_by(*selectors.CASE_LIST_ORDER)
+
+    def list(self, request, *args, **kwargs):
+        # Each range of the caller's scope is paged apart and merged (selectors.case_list_rows).
+        rows = selectors.case_list_rows(user=request.user, refine=self.filter_queryset)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         case = selectors.case_get_visible(user=request.user, case_id=kwargs["pk"])

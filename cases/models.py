@@ -111,6 +111,10 @@ class Category(models.Model):
         return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
+# The columns the dashboard groups a period's cases by (reports.counting), carried in the indexes.
+DASHBOARD_COLUMNS = ["channel", "kind", "category_id", "status", "is_overdue", "resolved_level"]
+
+
 class Case(models.Model):
     # Identity: a human number unique per county and year, e.g. 620102-2026-000123.
     number = models.CharField(_("case number"), max_length=24, unique=True)
@@ -200,16 +204,34 @@ class Case(models.Model):
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
         ]
         # The case lists of shared/PERFORMANCE.md: a subtree, newest first, served in index order.
+        # The INCLUDE columns (PostgreSQL) are what the dashboard groups by: a period's figures, and
+        # the ids of a deep page, then come from the index alone.
         indexes = [
-            models.Index(fields=["center_code", "-received_at"], name="case_center_received"),
+            models.Index(
+                fields=["center_code", "-received_at"], include=DASHBOARD_COLUMNS, name="case_center_received"
+            ),
             models.Index(fields=["county_code", "-received_at", "-id"], name="case_county_received"),
             models.Index(
                 Left("center_code", 9), F("received_at").desc(), F("id").desc(), name="case_township_received"
             ),
             models.Index(fields=["origin_code", "-received_at"], name="case_origin_received"),
             models.Index(fields=["status", "-received_at"], name="case_status_received"),
-            models.Index(fields=["-received_at", "-id"], name="case_received"),
-            models.Index(fields=["center_code", "next_due_at"], name="case_overdue", condition=Q(is_overdue=True)),
+            models.Index(
+                fields=["-received_at", "-id"], include=["center_code", *DASHBOARD_COLUMNS], name="case_received"
+            ),
+            # What is late now: counted by unit and status from the index, listed most overdue first.
+            models.Index(
+                fields=["center_code", "next_due_at"],
+                include=["status"],
+                name="case_overdue",
+                condition=Q(is_overdue=True),
+            ),
+            models.Index(
+                fields=["next_due_at", "id"],
+                include=["center_code", "status"],
+                name="case_overdue_due",
+                condition=Q(is_overdue=True),
+            ),
         ]
 
     def __str__(self):
@@ -656,6 +678,9 @@ class Handoff(models.Model):
         indexes = [
             models.Index(fields=["source", "sender_code", "-sent_at"], name="handoff_source_sender"),
             models.Index(fields=["source", "center_code", "-sent_at"], name="handoff_source_center"),
+            # The dashboard's hand-offs of a period, a county's and a province's, from the index alone.
+            models.Index(fields=["center_code", "sent_at"], include=["source", "status"], name="handoff_center_sent"),
+            models.Index(fields=["sent_at"], include=["center_code", "source", "status"], name="handoff_sent"),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 """Reads on cases, always starting from the access policy."""
 
+from collections.abc import Callable
+
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from cases.models import (
@@ -15,11 +17,27 @@ from cases.models import (
 )
 from govcenter import access
 from govcenter.access import Action
+from govcenter.paging import Branches
 
 
 def case_list_visible(*, user) -> QuerySet[Case]:
     """The cases the user may see, with what a list row shows loaded in flat queries."""
     return access.scope(user, Case.objects.all(), Action.CASE_VIEW).select_related("category__parent", "center")
+
+
+CASE_LIST_ORDER = ("-received_at", "-id")
+
+
+def case_list_rows(*, user, refine: Callable[[QuerySet], QuerySet] = lambda rows: rows) -> QuerySet | Branches:
+    """The user's case list, newest first, narrowed by `refine` (the list's filters): a queryset
+    when the scope is one index range, else `Branches`, one per range, merged page by page."""
+    rows = Case.objects.select_related("category__parent", "center").order_by(*CASE_LIST_ORDER)
+    terms = access.scope_terms(user, Case, Action.CASE_VIEW)
+    if terms is None:
+        return refine(rows)
+    if len(terms) < 2:
+        return refine(rows.filter(terms[0] if terms else Q(pk__in=[])))
+    return Branches([refine(rows.filter(term)) for term in terms], terms, rows)
 
 
 def case_get_visible(*, user, case_id) -> Case | None:

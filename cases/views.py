@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
 from cases import api, forms, selectors, services
-from cases.models import Channel, Dispatch, Kind, Rating, Severity, Stage, Status
+from cases.models import Case, Channel, Dispatch, Kind, Rating, Severity, Stage, Status
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit, ratelimit
 from govcenter import selectors as core_selectors
@@ -33,6 +33,7 @@ from govcenter.access import Action
 from govcenter.errors import DomainError
 from govcenter.http import see_other
 from govcenter.models import Center
+from govcenter.paging import FastPaginator
 
 PAGE_SIZE = 25
 
@@ -164,17 +165,19 @@ def _filter_params(query):
 @login_required
 def case_list(request):
     params = _filter_params(request.GET)
-    cases = selectors.case_list_visible(user=request.user).order_by("-received_at", "-id")
-    filterset = api.CaseFilter(params, queryset=cases)
+    nothing = Case.objects.none()
+    filterset = api.CaseFilter(params, queryset=nothing)
     errors: list[str] = []
     if filterset.is_valid():
         try:
-            rows = filterset.qs
+            rows = selectors.case_list_rows(
+                user=request.user, refine=lambda cases: api.CaseFilter(params, queryset=cases).qs
+            )
         except (ApiValidationError, DomainError) as error:
-            errors, rows = error_messages(error), cases.none()
+            errors, rows = error_messages(error), nothing
     else:
-        errors, rows = _flatten(filterset.errors), cases.none()
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        errors, rows = _flatten(filterset.errors), nothing
+    page = FastPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
     context = {"page": page, "errors": errors, "params": params, "querystring": params.urlencode()}

@@ -409,20 +409,19 @@ def _root_q(policy: "ModelPolicy", code_field: str, root: str) -> Q:
     return Q(Exact(column, root))
 
 
-def _reach_q(user, action: Action, policy: "ModelPolicy", fields: tuple[str, ...]) -> Q:
+def _reach_terms(user, action: Action, policy: "ModelPolicy", fields: tuple[str, ...]) -> list[Q]:
     member_roots = roots(user, action)
     primary, *secondary = fields
-    q = Q(pk__in=[])
+    terms = []
     for root in member_roots:
-        q |= _root_q(policy, primary, root)
+        terms.append(_root_q(policy, primary, root))
         if len(root) > policy.secondary_only_below:
-            for code_field in secondary:
-                q |= subtree_q(code_field, root)
+            terms.extend(subtree_q(code_field, root) for code_field in secondary)
     if action in REACHES_ANCESTORS:
         above = {code for root in member_roots for code in ancestor_codes(root)}
         if above:
-            q |= Q(**{f"{primary}__in": sorted(above)})
-    return q
+            terms.append(Q(**{f"{primary}__in": sorted(above)}))
+    return terms
 
 
 # Up to this many grants are inlined as literal ids; beyond, a subquery. A literal list keeps the
@@ -448,19 +447,40 @@ def _granted_ids(user, model: type[Model], action: Action):
     return ids or None
 
 
-def _scope_q(user, model: type[Model], action: Action) -> Q:
+def _scope_terms(user, model: type[Model], action: Action) -> list[Q]:
     policy = policy_for(model)
     # Only viewing follows the secondary code columns; acting is for the handling center.
     fields = policy.code_fields if action == Action.CASE_VIEW else policy.code_fields[:1]
-    q = _reach_q(user, action, policy, fields)
+    terms = _reach_terms(user, action, policy, fields)
     granted = _granted_ids(user, model, action)
     if granted is not None:
-        q |= Q(pk__in=granted)
+        terms.append(Q(pk__in=granted))
     relation = policy.relations.get(action)
     related = relation(user) if relation else None
     if related is not None:
-        q |= related
+        terms.append(related)
+    return terms
+
+
+def _scope_q(user, model: type[Model], action: Action) -> Q:
+    q = Q(pk__in=[])
+    for term in _scope_terms(user, model, action):
+        q |= term
     return q
+
+
+def scope_terms(user, model: type[Model], action: Action) -> list[Q] | None:
+    """The user's scope on `model` as separate filters whose union it is (None: everything).
+
+    Each term is one index range — a subtree on a prefix column, a secondary code column, the
+    grants, a relation — so a list ordered by an index can take its first rows from each term and
+    merge them, where the single OR of `scope` makes the database sort the whole union
+    (shared/PERFORMANCE.md: two limited branches, not one OR). An empty list: nothing."""
+    if getattr(user, "is_superuser", False):
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return _scope_terms(user, model, action)
 
 
 def scope(user, queryset: QuerySet, action: Action) -> QuerySet:

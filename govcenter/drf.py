@@ -12,12 +12,38 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from govcenter.errors import DomainError
+from govcenter.paging import FastPaginator
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers over `govcenter.paging.FastPaginator`: a capped count and cheap deep pages.
+
+    `count` is exact up to `paging.COUNT_CAP` rows; beyond, it is the database's estimate and
+    `count_is_exact` is false (a province's million cases are not counted on every page)."""
+
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = FastPaginator
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_is_exact": self.page.paginator.count_is_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count_is_exact"] = {
+            "type": "boolean",
+            "description": "false when `count` is an estimate (lists longer than 10,000 rows)",
+        }
+        return response
 
 
 def exception_handler(exc, context):

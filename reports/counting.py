@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connections
 from django.db.models import DateField, QuerySet
 from django.db.models.functions import TruncMonth
 
@@ -49,9 +49,11 @@ def case_counts(cases: QuerySet) -> CaseCounts:
     """All the case groupings of the dashboard over `cases`, in one query."""
     inner = cases.order_by().annotate(month=TruncMonth("received_at", output_field=DateField())).values(*COLUMNS)
     sql, params = inner.query.sql_with_params()
-    statement = _grouping_sets_sql(sql) if connection.vendor == "postgresql" else _union_sql(sql)
+    connection = connections[inner.db]  # a replica's, when the request reads from one
+    postgres = connection.vendor == "postgresql"
+    statement = _grouping_sets_sql(sql) if postgres else _union_sql(sql)
     with connection.cursor() as cursor:
-        cursor.execute(statement, params if connection.vendor == "postgresql" else params * len(GROUPINGS))
+        cursor.execute(statement, params if postgres else params * len(GROUPINGS))
         rows = cursor.fetchall()
     return _tally(rows)
 
