@@ -14,7 +14,6 @@ from rest_framework.response import Response
 
 from cases import selectors as case_selectors
 from cases.models import Category
-from govcenter import access
 from govcenter.access import Action, ActionPermission
 from govcenter.api import CenterCodeField, ChoiceLabelField, filter_under
 from mediation import selectors, services
@@ -343,8 +342,7 @@ class AgreementSerializer(serializers.ModelSerializer):
         shown only to those who may see identity numbers in full."""
         from cases.presenters import mask_id_number
 
-        request = self.context.get("request")
-        full = request is not None and access.can(request.user, Action.CASE_PII_VIEW, agreement.case)
+        full = agreement.case_id in self._cases_shown_in_full()
         return [
             {
                 "role": p.role,
@@ -356,6 +354,19 @@ class AgreementSerializer(serializers.ModelSerializer):
             }
             for p in agreement.parties.all()
         ]
+
+    def _cases_shown_in_full(self) -> set[int]:
+        """Asked once for the whole page (the context is shared by its rows), not once per row."""
+        if "cases_shown_in_full" not in self.context:
+            request = self.context.get("request")
+            page = self.root.instance
+            agreements = [page] if isinstance(page, Agreement) else list(page or [])
+            self.context["cases_shown_in_full"] = (
+                selectors.cases_shown_in_full(user=request.user, cases=[a.case for a in agreements])
+                if request is not None
+                else set()
+            )
+        return self.context["cases_shown_in_full"]
 
 
 class AgreementInputSerializer(serializers.Serializer):
