@@ -166,10 +166,17 @@ def coverage(center: Center) -> Coverage:
         unit = units.setdefault(row["unit"], CoverageRow(code=row["unit"], name=row["unit"]))
         unit.grids, unit.grids_staffed = row["grids"], row["staffed"]
         unit.grids_flagged, unit.households = row["flagged"], row["households"] or 0
-    rows = [units[code] for code in sorted(units)]
+    return coverage_of_rows(center, [units[code] for code in sorted(units)])
+
+
+COVERAGE_COUNTS = ("villages", "villages_with_auxiliary", "grids", "grids_staffed", "grids_flagged", "households")
+
+
+def coverage_of_rows(center: Center, rows: list[CoverageRow]) -> Coverage:
+    """The coverage of a center from its units' rows (counted now, or kept in a snapshot)."""
     total = CoverageRow(code=center.code, name=center.name)
     for row in rows:
-        for name in ("villages", "villages_with_auxiliary", "grids", "grids_staffed", "grids_flagged", "households"):
+        for name in COVERAGE_COUNTS:
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return Coverage(center=center, total=total, rows=rows)
 

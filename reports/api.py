@@ -93,6 +93,9 @@ def dashboard_payload(board: selectors.Dashboard) -> dict:
             "staffed_share": coverage.staffed_share,
         },
         "mediators": board.mediators,
+        # Coverage and the command post are of the moment: of this time when taken from the
+        # background's snapshot (a big center), else null (counted for this answer).
+        "now_as_of": board.now_as_of,
         "command_post": {
             "overdue": _figure(post["overdue"]),
             "cases": [

@@ -175,3 +175,21 @@ class ExportJob(models.Model):
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
+
+
+class NowSnapshot(models.Model):
+    """What is true now under a center at county level or above — grid coverage and the overdue
+    cases of the command post — counted by the background worker every few minutes
+    (`reports.snapshots`). Counted live for a province these read every grid, village and overdue
+    case on each view of the dashboard; they change slowly."""
+
+    center_code = models.CharField(_("center code"), max_length=12, unique=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    data = models.JSONField(_("figures"))
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self):
+        return f"{self.center_code} @ {self.computed_at:%Y-%m-%d %H:%M}"

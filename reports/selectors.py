@@ -23,6 +23,7 @@ from govcenter.models import Center
 from govcenter.periods import next_month, start_of
 from grids import selectors as grid_selectors
 from mediation.models import Assignment
+from reports import snapshots
 from reports.counting import CaseCounts, case_counts
 
 TOP_OVERDUE = 20
@@ -74,6 +75,8 @@ class Dashboard:
     coverage: object
     mediators: list[dict]
     command_post: dict
+    # When coverage and the command post come from the background's snapshot: the time it was taken.
+    now_as_of: datetime | None = None
 
 
 def base_filters(center: Center, period: Period) -> dict:
@@ -236,21 +239,14 @@ def _mediators(center: Center) -> list[dict]:
     ]
 
 
-def command_post(center: Center) -> dict:
-    """What is late now in the subtree, whatever the period: the overdue cases, the centers and the
-    departments they sit with, the worst units one level down."""
+def overdue_now(center: Center) -> dict:
+    """What is late now in the subtree, whatever the period, as plain numbers (kept as they are in a
+    snapshot): the overdue open cases, per unit one level down, the departments holding them, and
+    the ids of the most overdue."""
     overdue = Case.objects.filter(subtree_q("center_code", center.code), is_overdue=True, status__in=OPEN_STATUSES)
     length = grid_selectors.unit_length(center.code)
     by_unit = dict(
         overdue.order_by().annotate(unit=Left("center_code", length)).values_list("unit").annotate(n=Count("id"))
-    )
-    names = dict(Center.objects.filter(code__in=by_unit).values_list("code", "name"))
-    units = sorted(
-        (
-            Figure(f"overdue.{code}", names.get(code, code), n, {"under": code, "overdue": "true", "open": "true"})
-            for code, n in by_unit.items()
-        ),
-        key=lambda f: (-f.value, f.key),
     )
     late_departments = (
         Dispatch.objects.filter(case__in=overdue, status__in=["pending", "accepted"])
@@ -260,24 +256,44 @@ def command_post(center: Center) -> dict:
         .order_by("-n", "department__name")[:10]
     )
     return {
-        "overdue": Figure("overdue", "", overdue.count(), {"under": center.code, "overdue": "true", "open": "true"}),
-        "cases": list(
-            overdue.select_related("center")
-            .order_by("next_due_at", "id")
-            .only("id", "number", "title", "status", "center__name", "next_due_at", "next_stage", "center_code")[
-                :TOP_OVERDUE
-            ]
-        ),
-        "worst_units": units,
+        "total": sum(by_unit.values()),
+        "by_unit": by_unit,
+        "case_ids": list(overdue.order_by("next_due_at", "id").values_list("pk", flat=True)[:TOP_OVERDUE]),
         "late_departments": [
             {"id": d["department_id"], "name": d["department__name"], "overdue_cases": d["n"]} for d in late_departments
         ],
     }
 
 
+def command_post(center: Center, numbers: dict | None = None) -> dict:
+    """The command post's figures from `overdue_now` (counted now unless given), each with its list."""
+    numbers = numbers or overdue_now(center)
+    names = dict(Center.objects.filter(code__in=numbers["by_unit"]).values_list("code", "name"))
+    units = sorted(
+        (
+            Figure(f"overdue.{code}", names.get(code, code), n, {"under": code, "overdue": "true", "open": "true"})
+            for code, n in numbers["by_unit"].items()
+        ),
+        key=lambda f: (-f.value, f.key),
+    )
+    cases = {
+        case.pk: case
+        for case in Case.objects.filter(pk__in=numbers["case_ids"])
+        .select_related("center")
+        .only("id", "number", "title", "status", "center__name", "next_due_at", "next_stage", "center_code")
+    }
+    return {
+        "overdue": Figure("overdue", "", numbers["total"], {"under": center.code, "overdue": "true", "open": "true"}),
+        "cases": [cases[pk] for pk in numbers["case_ids"] if pk in cases],
+        "worst_units": units,
+        "late_departments": numbers["late_departments"],
+    }
+
+
 def dashboard(center: Center, period: Period) -> Dashboard:
     base = base_filters(center, period)
     counts = case_counts(period_cases(center, period))
+    now = snapshots.fresh(center)
     levels = [(level, label) for level, label in Level.choices if level >= Level.COUNTY]
     handoffs = _channel_blocks(counts, base)
     open_by_status = {status: n for status, n in counts.by_status.items() if status in OPEN_STATUSES}
@@ -298,7 +314,8 @@ def dashboard(center: Center, period: Period) -> Dashboard:
         petitions=handoffs[Channel.PETITION],
         handoffs=_handoffs(center, period),
         warnings=_warnings(center),
-        coverage=grid_selectors.coverage(center),
+        coverage=now.coverage if now else grid_selectors.coverage(center),
         mediators=_mediators(center),
-        command_post=command_post(center),
+        command_post=command_post(center, now.overdue if now else None),
+        now_as_of=now.computed_at if now else None,
     )

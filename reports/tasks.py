@@ -1,6 +1,6 @@
 """django-q2 entry points of reports: thin, idempotent, safe to retry."""
 
-from reports import exports
+from reports import exports, snapshots
 
 SWEEP_HOURS = 1
 
@@ -14,8 +14,14 @@ def sweep_expired_exports() -> int:
     return exports.sweep_expired()
 
 
+def refresh_snapshots() -> int:
+    """Every few minutes: what is true now under every big center, for the dashboards."""
+    return snapshots.refresh_all()
+
+
 def ensure_export_schedules(sender, **kwargs):
-    """The periodic work of exports, created once after migrate (idempotent)."""
+    """The periodic work of reports (export sweeps, dashboard snapshots), created once after migrate
+    (idempotent)."""
     from django_q.models import Schedule
 
     Schedule.objects.update_or_create(
@@ -23,6 +29,15 @@ def ensure_export_schedules(sender, **kwargs):
         defaults={
             "func": "reports.tasks.sweep_expired_exports",
             "schedule_type": Schedule.HOURLY,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="reports.refresh_snapshots",
+        defaults={
+            "func": "reports.tasks.refresh_snapshots",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": snapshots.REFRESH_MINUTES,
             "repeats": -1,
         },
     )
