@@ -74,10 +74,21 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
-def _lock_chain() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def _lock_chain_read_head() -> str:
+    """Take the chain (PostgreSQL: the advisory lock, held to the commit) and return its head's hash.
+
+    Two statements, in this order: under READ COMMITTED each statement sees what was committed when it
+    started, so the head must be read after the lock is granted, never in the same statement."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        # Every write of the portal passes here: plain SQL, not the ORM's compiler.
+        cursor.execute(
+            f"SELECT {quote('hash')} FROM {quote(AuditEvent._meta.db_table)} ORDER BY {quote('id')} DESC LIMIT 1"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else GENESIS_HASH
 
 
 def _object_ref(obj) -> tuple[str, str]:
@@ -107,8 +118,7 @@ def record(
     # No savepoint of its own inside the caller's transaction (two round trips fewer on every write):
     # a failed append fails the caller's transaction, which must not commit without its audit row.
     with transaction.atomic(savepoint=False):
-        _lock_chain()
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        head = _lock_chain_read_head()
         event = AuditEvent(
             at=timezone.now(),
             actor=user,
@@ -119,7 +129,7 @@ def record(
             center_code=center_code or getattr(obj, "center_code", "") or "",
             ip=ip,
             data=data,
-            prev_hash=last or GENESIS_HASH,
+            prev_hash=head,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)

@@ -68,6 +68,14 @@ class TestYearsThePackageDoesNotKnow:
         assert not workdays.is_workday(date(2026, 10, 9)) and workdays.is_workday(date(2026, 10, 5))
 
 
+def test_a_span_of_years_loads_the_overrides_from_its_first_to_its_last_day(db, superuser):
+    for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1)):
+        services.calendar_override_set(actor=superuser, day=day, is_workday=True, reason="边界")
+    assert sorted(WorkCalendar.load(2026, 2026).overrides) == [date(2026, 1, 1), date(2026, 12, 31)]
+    assert sorted(WorkCalendar.load(2026).overrides) == [date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1)]
+    assert len(WorkCalendar.load().overrides) == 4
+
+
 class TestOverrideChanges:
     def test_adding_and_removing_announce_the_day_after_commit(self, db, superuser, django_capture_on_commit_callbacks):
         received = []
