@@ -17,8 +17,8 @@ from govcenter.divisions import subtree_q
 from govcenter.models import Center, Membership, Role
 from mediation.models import Agreement
 
-# The two users of the grants comparison: the same seat at a county, one with grants on cases of
-# another county (as a court clerk has on the cases it handed over).
+# The two users of the grants comparison: the same seat (a county director), one of them also with
+# grants on cases of another county (as an auditor has on the cases named to them).
 GRANTS_COUNTY = "620103"
 GRANTED_FROM = "620104"
 GRANTS = 300
@@ -52,7 +52,8 @@ def _grants_users() -> dict:
     users = {}
     for username in ("bench_no_grants", "bench_grants"):
         user, _ = User.objects.get_or_create(username=username, defaults={"first_name": username})
-        Membership.objects.get_or_create(user=user, center=county, role=Role.COURT)
+        Membership.objects.filter(user=user).exclude(center=county, role=Role.DIRECTOR).delete()
+        Membership.objects.get_or_create(user=user, center=county, role=Role.DIRECTOR)
         users[username] = user
     granted = users["bench_grants"]
     if not CaseUserObjectPermission.objects.filter(user=granted).exists():

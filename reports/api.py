@@ -96,6 +96,8 @@ def dashboard_payload(board: selectors.Dashboard) -> dict:
         # Coverage and the command post are of the moment: of this time when taken from the
         # background's snapshot (a big center), else null (counted for this answer).
         "now_as_of": board.now_as_of,
+        # The period's whole months from the monthly rollup: the time it was counted, else null.
+        "months_as_of": board.months_as_of,
         "command_post": {
             "overdue": _figure(post["overdue"]),
             "cases": [

@@ -21,15 +21,19 @@ from cases.models import OPEN_STATUSES, Status
 
 DECIDED_WITHOUT_RESOLUTION = frozenset({Status.FAILED, Status.HANDED_BACK})
 
-# (flag, the columns grouped) — one grouping set each; `flag` names the set in the result rows.
-GROUPINGS = (
-    ("channel", ("channel", "status", "resolved_level")),
-    ("kind", ("kind",)),
-    ("category", ("category_id",)),
-    ("month", ("month",)),
-    ("status", ("status", "is_overdue")),
-)
+# The groupings, each a set of columns grouped together.
+GROUPINGS = {
+    "channel": ("channel", "status", "resolved_level"),
+    "kind": ("kind",),
+    "category": ("category_id",),
+    "month": ("month",),
+    "status": ("status", "is_overdue"),
+}
 COLUMNS = ("channel", "kind", "category_id", "month", "status", "is_overdue", "resolved_level")
+# GROUPING() of these tells the sets apart: the first one grouped names the set (channel, kind,
+# category, status), none grouped is the month's. (Month cannot be a flag: the monthly rollup
+# groups every set by month.)
+FLAGS = (("channel", "channel"), ("kind", "kind"), ("category_id", "category"), ("is_overdue", "status"))
 
 
 @dataclass
@@ -47,29 +51,45 @@ class CaseCounts:
 
 def case_counts(cases: QuerySet) -> CaseCounts:
     """All the case groupings of the dashboard over `cases`, in one query."""
-    inner = cases.order_by().annotate(month=TruncMonth("received_at", output_field=DateField())).values(*COLUMNS)
+    return tally(grouped_rows(cases))
+
+
+def grouped_rows(cases: QuerySet, keys: tuple[str, ...] = ()) -> list[tuple]:
+    """(keys…, grouping name, {column: value}, count) for every group of every grouping of `cases`,
+    each grouping also grouped by `keys` (annotations of `cases`, e.g. the month, for a rollup)."""
+    annotated = cases.order_by().annotate(month=TruncMonth("received_at", output_field=DateField()))
+    inner = annotated.values(*dict.fromkeys((*keys, *COLUMNS)))
     sql, params = inner.query.sql_with_params()
     connection = connections[inner.db]  # a replica's, when the request reads from one
     postgres = connection.vendor == "postgresql"
-    statement = _grouping_sets_sql(sql) if postgres else _union_sql(sql)
+    statement = _grouping_sets_sql(sql, keys) if postgres else _union_sql(sql, keys)
     with connection.cursor() as cursor:
         cursor.execute(statement, params if postgres else params * len(GROUPINGS))
         rows = cursor.fetchall()
-    return _tally(rows)
+    out = []
+    for row in rows:
+        flags, rest = row[len(keys) : len(keys) + len(FLAGS)], row[len(keys) + len(FLAGS) :]
+        name = FLAGS[flags.index(0)][1] if 0 in flags else "month"
+        out.append((*row[: len(keys)], name, dict(zip(COLUMNS, rest[:-1], strict=True)), rest[-1]))
+    return out
 
 
-def _grouping_sets_sql(inner: str) -> str:
-    flags = ", ".join(f"GROUPING({columns[0]})" for _flag, columns in GROUPINGS)
-    sets = ", ".join(f"({', '.join(columns)})" for _flag, columns in GROUPINGS)
-    return f"SELECT {flags}, {', '.join(COLUMNS)}, COUNT(*) FROM ({inner}) AS cases GROUP BY GROUPING SETS ({sets})"
+def _sets(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [tuple(dict.fromkeys((*keys, *columns))) for columns in GROUPINGS.values()]
 
 
-def _union_sql(inner: str) -> str:
+def _grouping_sets_sql(inner: str, keys: tuple[str, ...]) -> str:
+    selected = ", ".join((*keys, *(f"GROUPING({column})" for column, _name in FLAGS), *COLUMNS))
+    sets = ", ".join(f"({', '.join(columns)})" for columns in _sets(keys))
+    return f"SELECT {selected}, COUNT(*) FROM ({inner}) AS cases GROUP BY GROUPING SETS ({sets})"
+
+
+def _union_sql(inner: str, keys: tuple[str, ...]) -> str:
     branches = []
-    for index, (_flag, columns) in enumerate(GROUPINGS):
-        flags = ", ".join("0" if i == index else "1" for i in range(len(GROUPINGS)))
-        selected = ", ".join(column if column in columns else "NULL" for column in COLUMNS)
-        branches.append(f"SELECT {flags}, {selected}, COUNT(*) FROM ({inner}) AS cases GROUP BY {', '.join(columns)}")
+    for columns in _sets(keys):
+        flags = ("0" if column in columns else "1" for column, _name in FLAGS)
+        selected = ", ".join((*keys, *flags, *(column if column in columns else "NULL" for column in COLUMNS)))
+        branches.append(f"SELECT {selected}, COUNT(*) FROM ({inner}) AS cases GROUP BY {', '.join(columns)}")
     return " UNION ALL ".join(branches)
 
 
@@ -81,13 +101,11 @@ def _month(value) -> date:
     return value
 
 
-def _tally(rows) -> CaseCounts:
+def tally(rows) -> CaseCounts:
+    """The dashboard's counts from (grouping name, {column: value}, count) rows, live or rolled up."""
     counts = CaseCounts()
     outcome = defaultdict(lambda: {"received": 0, "resolved": 0, "decided": 0, "open": 0})
-    flag_count = len(GROUPINGS)
-    for row in rows:
-        flags, values, n = row[:flag_count], dict(zip(COLUMNS, row[flag_count:-1], strict=True)), row[-1]
-        grouping = GROUPINGS[flags.index(0)][0]
+    for grouping, values, n in rows:
         if grouping == "channel":
             _add(counts.by_channel, values["channel"], n)
             resolved = values["resolved_level"] is not None

@@ -193,3 +193,38 @@ class NowSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.center_code} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class CaseMonthCount(models.Model):
+    """The dashboard's case groupings (reports.counting) of one county, city or the province for
+    one whole month, rolled up by the background worker (`reports.rollups`): a province's year is
+    then a few thousand rows instead of a third of a million cases."""
+
+    center_code = models.CharField(_("center code"), max_length=12)
+    month = models.DateField(_("month"))
+    grouping = models.CharField(_("grouping"), max_length=10)
+    channel = models.CharField(max_length=12, null=True)
+    kind = models.CharField(max_length=10, null=True)
+    category_id = models.BigIntegerField(null=True)
+    status = models.CharField(max_length=16, null=True)
+    is_overdue = models.BooleanField(null=True)
+    resolved_level = models.PositiveSmallIntegerField(null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("monthly case count")
+        verbose_name_plural = _("monthly case counts")
+        indexes = [models.Index(fields=["center_code", "month"], name="case_month_count_center")]
+
+    def __str__(self):
+        return f"{self.center_code} {self.month:%Y-%m} {self.grouping}: {self.n}"
+
+
+class RollupStamp(models.Model):
+    """When a rollup was last refreshed (its name: which part of it)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -23,8 +23,8 @@ from govcenter.models import Center
 from govcenter.periods import next_month, start_of
 from grids import selectors as grid_selectors
 from mediation.models import Assignment
-from reports import snapshots
-from reports.counting import CaseCounts, case_counts
+from reports import rollups, snapshots
+from reports.counting import CaseCounts, case_counts, grouped_rows, tally
 
 TOP_OVERDUE = 20
 TOP_MEDIATORS = 10
@@ -77,6 +77,8 @@ class Dashboard:
     command_post: dict
     # When coverage and the command post come from the background's snapshot: the time it was taken.
     now_as_of: datetime | None = None
+    # When the whole months of the period come from the monthly rollup: the time it was counted.
+    months_as_of: datetime | None = None
 
 
 def base_filters(center: Center, period: Period) -> dict:
@@ -292,7 +294,7 @@ def command_post(center: Center, numbers: dict | None = None) -> dict:
 
 def dashboard(center: Center, period: Period) -> Dashboard:
     base = base_filters(center, period)
-    counts = case_counts(period_cases(center, period))
+    counts, months_as_of = period_counts(center, period)
     now = snapshots.fresh(center)
     levels = [(level, label) for level, label in Level.choices if level >= Level.COUNTY]
     handoffs = _channel_blocks(counts, base)
@@ -318,4 +320,21 @@ def dashboard(center: Center, period: Period) -> Dashboard:
         mediators=_mediators(center),
         command_post=command_post(center, now.overdue if now else None),
         now_as_of=now.computed_at if now else None,
+        months_as_of=months_as_of,
     )
+
+
+def period_counts(center: Center, period: Period) -> tuple[CaseCounts, datetime | None]:
+    """The period's case counts: whole months from the monthly rollup when it is fresh (a county or
+    above), the days around them live; else all live. Also the time of the rollup, if used."""
+    months = rollups.whole_months(period.start, period.end, timezone.localdate())
+    since = rollups.rolled_up_since() if months and center.level in snapshots.SNAPSHOT_LEVELS else None
+    if since is None:
+        return case_counts(period_cases(center, period)), None
+    rows = rollups.month_rows(center.code, months)
+    first, last = months[0], next_month(months[-1]) - timedelta(days=1)
+    if period.start < first:
+        rows += grouped_rows(period_cases(center, Period(period.start, first - timedelta(days=1))))
+    if last < period.end:
+        rows += grouped_rows(period_cases(center, Period(last + timedelta(days=1), period.end)))
+    return tally(rows), since

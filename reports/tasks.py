@@ -1,6 +1,6 @@
 """django-q2 entry points of reports: thin, idempotent, safe to retry."""
 
-from reports import exports, snapshots
+from reports import exports, rollups, snapshots
 
 SWEEP_HOURS = 1
 
@@ -17,6 +17,16 @@ def sweep_expired_exports() -> int:
 def refresh_snapshots() -> int:
     """Every few minutes: what is true now under every big center, for the dashboards."""
     return snapshots.refresh_all()
+
+
+def refresh_recent_rollups() -> int:
+    """Every few minutes: the monthly case counts of this month and the last."""
+    return rollups.refresh_recent()
+
+
+def refresh_all_rollups() -> int:
+    """Hourly: the monthly case counts of every month (an old case can still close)."""
+    return rollups.refresh()
 
 
 def ensure_export_schedules(sender, **kwargs):
@@ -40,4 +50,17 @@ def ensure_export_schedules(sender, **kwargs):
             "minutes": snapshots.REFRESH_MINUTES,
             "repeats": -1,
         },
+    )
+    Schedule.objects.update_or_create(
+        name="reports.refresh_recent_rollups",
+        defaults={
+            "func": "reports.tasks.refresh_recent_rollups",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": rollups.RECENT_MINUTES,
+            "repeats": -1,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name="reports.refresh_all_rollups",
+        defaults={"func": "reports.tasks.refresh_all_rollups", "schedule_type": Schedule.HOURLY, "repeats": -1},
     )
