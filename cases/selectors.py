@@ -26,12 +26,39 @@ def case_list_visible(*, user) -> QuerySet[Case]:
 
 
 CASE_LIST_ORDER = ("-received_at", "-id")
+# What a row of the case list shows (the API's CaseListSerializer, the page's table): the facts and
+# the rest of a case stay in the database.
+CASE_LIST_COLUMNS = (
+    "id",
+    "number",
+    "status",
+    "kind",
+    "channel",
+    "category",
+    "center",
+    "center_code",
+    "title",
+    "severity",
+    "received_at",
+    "next_stage",
+    "next_due_at",
+    "is_overdue",
+    "version",
+    "center__name",
+    "category__code",
+    "category__name",
+    "category__name_en",
+    "category__parent__name",
+    "category__parent__name_en",
+)
 
 
 def case_list_rows(*, user, refine: Callable[[QuerySet], QuerySet] = lambda rows: rows) -> QuerySet | Branches:
     """The user's case list, newest first, narrowed by `refine` (the list's filters): a queryset
     when the scope is one index range, else `Branches`, one per range, merged page by page."""
-    rows = Case.objects.select_related("category__parent", "center").order_by(*CASE_LIST_ORDER)
+    rows = (
+        Case.objects.select_related("category__parent", "center").only(*CASE_LIST_COLUMNS).order_by(*CASE_LIST_ORDER)
+    )
     terms = access.scope_terms(user, Case, Action.CASE_VIEW)
     if terms is None:
         return refine(rows)

@@ -12,7 +12,6 @@ Used by the REST API (`govcenter.drf.Pagination`) and by the HTML lists, so both
 of several index ranges is paged as `Branches` (below).
 """
 
-import heapq
 import json
 import math
 from functools import cached_property, reduce
@@ -119,18 +118,30 @@ class Branches:
         self.descending = ordering[0].startswith("-")
 
     def counted(self) -> tuple[int, bool]:
-        """(count, exact): each branch counts the rows no earlier branch has."""
-        total, exact = 0, True
+        """(count, exact): each branch counts the rows no earlier branch has, up to the cap, all
+        in one statement; a branch past the cap adds the planner's estimate."""
+        cap = COUNT_CAP
+        parts = []
         for index, branch in enumerate(self.branches):
             earlier = reduce(or_, self.terms[:index], Q(pk__in=[]))
-            count, branch_exact = capped_count(branch.exclude(earlier) if index else branch)
-            total, exact = total + count, exact and branch_exact
+            parts.append((branch.exclude(earlier) if index else branch).order_by())
+        counted = self._one_row(
+            [part.values("pk")[: cap + 1] for part in parts], "SELECT {}", "(SELECT COUNT(*) FROM ({}) AS b{})"
+        )
+        total, exact = 0, True
+        for part, count in zip(parts, counted, strict=True):
+            if count > cap:
+                count, exact = max(cap + 1, estimated_count(part)), False
+            total += count
         return total, exact
 
     def slice(self, bottom: int, top: int) -> list:
-        keyed = [list(branch.values_list(*self.fields, "pk")[:top]) for branch in self.branches]
+        """The rows bottom..top of the union: each branch's first `top` keys in one statement (a
+        UNION ALL of limited branches), merged here, then those rows loaded by id."""
+        limited = [branch.values_list(*self.fields, "pk")[:top] for branch in self.branches]
+        keyed = sorted(self._all_rows(limited), reverse=self.descending)
         ids, seen = [], set()
-        for row in heapq.merge(*keyed, reverse=self.descending):
+        for row in keyed:
             if row[-1] not in seen:
                 seen.add(row[-1])
                 ids.append(row[-1])
@@ -139,3 +150,25 @@ class Branches:
         ids = ids[bottom:top]
         loaded = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()} if ids else {}
         return [loaded[pk] for pk in ids if pk in loaded]
+
+    def _compiled(self, querysets: list[QuerySet]) -> tuple[list[str], list]:
+        sqls, params = [], []
+        for queryset in querysets:
+            sql, query_params = queryset.query.sql_with_params()
+            sqls.append(sql)
+            params.extend(query_params)
+        return sqls, params
+
+    def _one_row(self, querysets: list[QuerySet], outer: str, each: str) -> tuple:
+        sqls, params = self._compiled(querysets)
+        statement = outer.format(", ".join(each.format(sql, index) for index, sql in enumerate(sqls)))
+        with connections[self.branches[0].db].cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchone()
+
+    def _all_rows(self, querysets: list[QuerySet]) -> list[tuple]:
+        sqls, params = self._compiled(querysets)
+        statement = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS b{index}" for index, sql in enumerate(sqls))
+        with connections[self.branches[0].db].cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall()
