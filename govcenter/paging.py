@@ -17,6 +17,7 @@ import math
 from functools import cached_property, reduce
 from operator import or_
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -151,24 +152,33 @@ class Branches:
         loaded = {row.pk: row for row in self.rows.filter(pk__in=ids).order_by()} if ids else {}
         return [loaded[pk] for pk in ids if pk in loaded]
 
-    def _compiled(self, querysets: list[QuerySet]) -> tuple[list[str], list]:
-        sqls, params = [], []
-        for queryset in querysets:
-            sql, query_params = queryset.query.sql_with_params()
-            sqls.append(sql)
+    def _compiled(self, querysets: list[QuerySet]) -> tuple[dict[int, str], list]:
+        """The SQL of each queryset by its position; one that can match nothing is left out."""
+        sqls, params = {}, []
+        for index, queryset in enumerate(querysets):
+            try:
+                sql, query_params = queryset.query.sql_with_params()
+            except EmptyResultSet:
+                continue
+            sqls[index] = sql
             params.extend(query_params)
         return sqls, params
 
-    def _one_row(self, querysets: list[QuerySet], outer: str, each: str) -> tuple:
+    def _one_row(self, querysets: list[QuerySet], outer: str, each: str) -> list:
         sqls, params = self._compiled(querysets)
-        statement = outer.format(", ".join(each.format(sql, index) for index, sql in enumerate(sqls)))
+        if not sqls:
+            return [0] * len(querysets)
+        statement = outer.format(", ".join(each.format(sql, index) for index, sql in sqls.items()))
         with connections[self.branches[0].db].cursor() as cursor:
             cursor.execute(statement, params)
-            return cursor.fetchone()
+            values = iter(cursor.fetchone())
+        return [next(values) if index in sqls else 0 for index in range(len(querysets))]
 
     def _all_rows(self, querysets: list[QuerySet]) -> list[tuple]:
         sqls, params = self._compiled(querysets)
-        statement = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS b{index}" for index, sql in enumerate(sqls))
+        if not sqls:
+            return []
+        statement = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS b{index}" for index, sql in sqls.items())
         with connections[self.branches[0].db].cursor() as cursor:
             cursor.execute(statement, params)
             return cursor.fetchall()

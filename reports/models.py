@@ -178,8 +178,8 @@ class ExportJob(models.Model):
 
 
 class NowSnapshot(models.Model):
-    """What is true now under a center at county level or above — grid coverage and the overdue
-    cases of the command post — counted by the background worker every few minutes
+    """What is true now under a center at county level or above — grid coverage, the overdue
+    cases of the command post and the mediators' load — counted by the background worker every few minutes
     (`reports.snapshots`). Counted live for a province these read every grid, village and overdue
     case on each view of the dashboard; they change slowly."""
 

@@ -220,7 +220,7 @@ def _warnings(center: Center) -> dict:
     }
 
 
-def _mediators(center: Center) -> list[dict]:
+def mediators_load(center: Center) -> list[dict]:
     rows = (
         # The subtree's mediators and its cases only: a figure about the subtree, nothing from outside.
         Assignment.objects.filter(ended_at__isnull=True, case__status__in=OPEN_STATUSES)
@@ -317,7 +317,7 @@ def dashboard(center: Center, period: Period) -> Dashboard:
         handoffs=_handoffs(center, period),
         warnings=_warnings(center),
         coverage=now.coverage if now else grid_selectors.coverage(center),
-        mediators=_mediators(center),
+        mediators=now.mediators if now else mediators_load(center),
         command_post=command_post(center, now.overdue if now else None),
         now_as_of=now.computed_at if now else None,
         months_as_of=months_as_of,

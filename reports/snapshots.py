@@ -1,12 +1,13 @@
 """Rollups of what is true now under a big center, refreshed by django-q2.
 
-A province's dashboard counts two things that do not depend on its period: grid coverage (every
-grid, village and auxiliary officer) and the command post (every overdue open case, by unit and
-by department). Live, they are most of the time of a province's dashboard; they change slowly.
-So every `REFRESH_MINUTES` the worker counts them for every center at county level and above and
-keeps the numbers in `NowSnapshot`; the dashboard uses a snapshot younger than `MAX_AGE` and says
-when it was taken. A township's dashboard, or one with no fresh snapshot (a new center, a stopped
-worker), counts live, so the figures are never older than `MAX_AGE`.
+A province's dashboard counts three things that do not depend on its period: grid coverage (every
+grid, village and auxiliary officer), the command post (every overdue open case, by unit and by
+department) and the mediators' load (every open assignment). Live, they are most of the time of a
+province's dashboard; they change slowly. So every `REFRESH_MINUTES` the worker counts them for
+every center at county level and above and keeps the numbers in `NowSnapshot`; the dashboard uses
+a snapshot younger than `MAX_AGE` and says when it was taken. A township's dashboard, or one with
+no fresh snapshot (a new center, a stopped worker), counts live, so the figures are never older
+than `MAX_AGE`.
 """
 
 from dataclasses import asdict, dataclass
@@ -30,6 +31,7 @@ class Now:
     computed_at: datetime
     coverage: Coverage
     overdue: dict  # as reports.selectors.overdue_now gives it
+    mediators: list[dict]  # the busiest mediators, as reports.selectors.mediators_load gives them
 
 
 def fresh(center: Center, now: datetime | None = None) -> Now | None:
@@ -42,7 +44,8 @@ def fresh(center: Center, now: datetime | None = None) -> Now | None:
         return None
     rows = [CoverageRow(**row) for row in snapshot.data["coverage"]]
     overdue = snapshot.data["overdue"]
-    return Now(snapshot.computed_at, grid_selectors.coverage_of_rows(center, rows), overdue)
+    coverage = grid_selectors.coverage_of_rows(center, rows)
+    return Now(snapshot.computed_at, coverage, overdue, snapshot.data.get("mediators", []))
 
 
 def refresh(center: Center) -> NowSnapshot:
@@ -51,6 +54,7 @@ def refresh(center: Center) -> NowSnapshot:
     data = {
         "coverage": [asdict(row) for row in grid_selectors.coverage(center).rows],
         "overdue": selectors.overdue_now(center),
+        "mediators": selectors.mediators_load(center),
     }
     snapshot, _ = NowSnapshot.objects.update_or_create(
         center_code=center.code, defaults={"computed_at": timezone.now(), "data": data}

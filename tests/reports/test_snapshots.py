@@ -33,7 +33,8 @@ def test_a_fresh_snapshot_gives_the_live_figures_with_fewer_queries(fixed_cases,
     snapshots.refresh(fixed_cases["walk_in"].center.parent)
     kept, kept_queries = _get(client)
     assert kept["now_as_of"] is not None
-    assert kept["command_post"] == live["command_post"] and kept["coverage"] == live["coverage"]
+    for part in ("command_post", "coverage", "mediators"):
+        assert kept[part] == live[part], part
     assert kept["command_post"]["overdue"]["value"] == 1
     assert kept_queries < live_queries
 
