@@ -52,6 +52,8 @@ PATH = "/api/v1/public/reports/"
 DEFAULT_CONFIG = ("sync", 4, 1)
 # The redis-py broker of django-q2 pushes tasks here; no cluster consumes them during the benchmark.
 QUEUE_KEY = "django_q:govcenter:q"
+# DRF's counters for the run's addresses (10.x.y.z), in Django's cache key format.
+THROTTLE_KEYS = ":1:throttle_public_10.*"
 
 # A citizen's words: varied lengths and characters, so every body and every case row differ.
 TITLES = ["路灯不亮", "楼道堆放杂物", "邻居装修噪音扰民", "小区停车纠纷"]
@@ -167,8 +169,9 @@ def check_redis(url: str) -> None:
         fail(f"Redis is unreachable at {url} ({error}). Start it, or pass --redis ''.")
 
 
-def drop_queue(url: str) -> int:
-    """Forget the scoring tasks queued during the run (nothing consumes them here)."""
+def clean_redis(url: str) -> int:
+    """Forget the scoring tasks queued during the run (nothing consumes them here) and the rate-limit
+    counters of the run's made-up addresses (they would expire within the hour anyway)."""
     import redis
 
     if not url:
@@ -176,6 +179,14 @@ def drop_queue(url: str) -> int:
     client = redis.from_url(url)
     queued = client.llen(QUEUE_KEY)
     client.delete(QUEUE_KEY)
+    batch = []
+    for key in client.scan_iter(match=THROTTLE_KEYS, count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            client.unlink(*batch)
+            batch = []
+    if batch:
+        client.unlink(*batch)
     return queued
 
 
@@ -648,7 +659,7 @@ def main(argv=None) -> int:
     finally:
         if share:
             share.remove()
-    queued = drop_queue(args.redis)
+    queued = clean_redis(args.redis)
     numbering = numbering_report(env["DATABASE_URL"])
     payload = report(args, results, numbering, queued)
     args.output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
