@@ -600,6 +600,8 @@ def environment(args) -> dict:
         "REDIS_URL": args.redis,
         "Q_REDIS_URL": args.redis,
         "NUM_PROXIES": "1",
+        # The proxy in front terminates TLS; wrk speaks plain HTTP to gunicorn behind it.
+        "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }
 

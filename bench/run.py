@@ -44,6 +44,8 @@ def prepare_environment() -> None:
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("CONN_MAX_AGE", "600")
+    # In process, behind no proxy: as if TLS ended at the load balancer in front.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 
 def ensure_province_data() -> None:
