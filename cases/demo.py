@@ -22,13 +22,14 @@ county and year (the local year), and `CaseNumberCounter.last` is the highest se
 import bisect
 import hashlib
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from stdnum.cn import ric
@@ -55,7 +56,7 @@ from cases.models import (
 from cases.risk import demo as demo_risk
 from cases.services import STAGE_MET_BY
 from govcenter import bulk
-from govcenter.demo import import_user
+from govcenter.demo import import_user, in_workers
 from govcenter.divisions import Level
 from govcenter.models import Center, Department
 from govcenter.workdays import WorkCalendar
@@ -271,6 +272,7 @@ class World:
         self.center_ids: dict[str, int] = {}
         self.names: dict[str, str] = {}
         self.departments: dict[str, list[tuple[int, str, str]]] = {}
+        self.department_choices: dict[tuple[str, str], list[tuple[int, str, str]]] = {}  # see CountySeeder
         for dept_id, code, name, kind in Department.objects.filter(is_active=True).values_list(
             "id", "center_code", "name", "kind"
         ):
@@ -817,7 +819,15 @@ class CountySeeder:
         return record
 
     def _departments_for(self, category: str, center: str) -> list[tuple[int, str, str]]:
-        """Departments that may take a case of this category from this center, preferred first."""
+        """Departments that may take a case of this category from this center, preferred first (the
+        same list for the same question: the callers only read it)."""
+        key = (category, center)
+        found = self.world.department_choices.get(key)
+        if found is None:
+            found = self.world.department_choices[key] = self._rank_departments(category, center)
+        return found
+
+    def _rank_departments(self, category: str, center: str) -> list[tuple[int, str, str]]:
         if len(center) == 12:
             return []  # villages do not dispatch
         kinds = next((kinds for prefix, kinds in corpus.DEPARTMENT_KINDS if category.startswith(prefix)), [])
@@ -1115,6 +1125,15 @@ def _counties(world: World) -> list[County]:
     return [county for county in counties.values() if county.townships]
 
 
+def _analyze(*models) -> None:
+    """Planner statistics for tables that just took a bulk load: the seeders after this one query
+    them county by county, and without statistics PostgreSQL may choose to read them whole."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(m._meta.db_table) for m in models)}")
+
+
 def _unit(seed: int, part: str) -> float:
     digest = hashlib.sha256(f"{seed}:cases:{part}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
@@ -1136,8 +1155,7 @@ def seed(ctx) -> None:
         .values_list("county_code")
         .annotate(count=Count("id"))
     )
-    made = 0
-    user_id = None
+    todo = []
     for county in counties:
         if county.code in seeded:
             ctx.say(
@@ -1145,11 +1163,18 @@ def seed(ctx) -> None:
                 " (a county is seeded once: start from an empty database for another scale or seed)"
             )
             continue
-        if user_id is None:
-            user_id = import_user().pk
-        total = round(TOTALS[ctx.scale] * weights[county.code] / total_weight)
+        todo.append((county, round(TOTALS[ctx.scale] * weights[county.code] / total_weight)))
+    user_id = import_user().pk if todo else None
+
+    def seed_county(task, say) -> int:
+        county, total = task
         with transaction.atomic():
-            made += CountySeeder(world, county, total, user_id).run(ctx.say)
+            return CountySeeder(world, county, total, user_id).run(say)
+
+    with bulk.indexes_deferred(Case, Party, CaseEvent, Deadline, Dispatch, Rating) if todo else nullcontext():
+        made = sum(in_workers(ctx, todo, seed_county))
+    if made:
+        _analyze(Case, Party, CaseEvent, Deadline, Dispatch, Rating)
     ctx.timings["cases"] = time.perf_counter() - started
     ctx.say(f"  cases: {made:,} new in {ctx.timings['cases']:.1f} s")
     demo_handoffs.seed(ctx)

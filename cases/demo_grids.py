@@ -21,12 +21,20 @@ from datetime import timedelta
 from django.db import transaction
 
 from cases.models import Case, Channel, Kind, Party
-from govcenter.demo import given_timestamps
+from govcenter import bulk
+from govcenter.demo import in_workers
 from grids.models import Finding, Grid, GridAssignment, Visit, VisitTarget
 
-BATCH_SIZE = 2_000
 OTHER_SHARE = 0.5  # of a village's cases from other channels, the share that know their grid
 FINDINGS = {Kind.DISPUTE: Finding.DISPUTE, Kind.REQUEST: Finding.REQUEST, Kind.RISK: Finding.RISK}
+
+
+# How the rows are written (govcenter.bulk).
+VISITS = bulk.Table(
+    Visit,
+    ["grid", "center_code", "worker", "visited_at", "target", "place", "person", "finding", "notes", "created_at"],
+)
+CASE_GRIDS = bulk.Table(Case, ["grid", "visit"])
 
 
 def _unit(seed: int, part: str) -> float:
@@ -76,38 +84,38 @@ def _county(ctx, county: str, grids: dict[str, list[tuple[int, str]]]) -> tuple[
         .order_by("case_id", "-id")  # the first applicant wins the dict
         .values_list("case_id", "name")
     )
-    linked: list[Case] = []
-    visits: list[tuple[Case, Visit]] = []
+    linked: dict[int, list] = {}  # case id → [grid id, visit id]
+    visits: list[tuple] = []  # in VISITS' fields
+    visited: list[int] = []  # the case of each visit
     for case_id, number, kind, _channel, origin, received_at, title, facts, place in reports:
         grid_id, grid_name = _pick(ctx, grids[origin], number)
-        case = Case(pk=case_id, grid_id=grid_id)
-        linked.append(case)
+        linked[case_id] = [grid_id, None]
         walker = walkers.at(grid_id, received_at)
         if walker is None:
             continue  # nobody walked the grid that day: the case keeps its grid, without a visit
         started, _ended, worker_id = walker
         visited_at = max(started, received_at - timedelta(minutes=rng.randint(10, 90)))
-        visit = Visit(
-            grid_id=grid_id,
-            center_code=origin,
-            worker_id=worker_id,
-            visited_at=visited_at,
-            target=VisitTarget.HOUSEHOLD,
-            place=(place or grid_name)[:200],
-            person=applicants.get(case_id, "")[:100],
-            finding=FINDINGS.get(kind, Finding.REQUEST),
-            notes=facts or title,
-            created_at=visited_at,
+        visits.append(
+            (
+                grid_id,
+                origin,
+                worker_id,
+                visited_at,
+                VisitTarget.HOUSEHOLD,
+                (place or grid_name)[:200],
+                applicants.get(case_id, "")[:100],
+                FINDINGS.get(kind, Finding.REQUEST),
+                facts or title,
+                visited_at,
+            )
         )
-        visits.append((case, visit))
+        visited.append(case_id)
     for case_id, number, _kind, _channel, origin, *_rest in others:
-        linked.append(Case(pk=case_id, grid_id=_pick(ctx, grids[origin], number)[0]))
+        linked[case_id] = [_pick(ctx, grids[origin], number)[0], None]
     with transaction.atomic():
-        with given_timestamps(Visit, "created_at"):
-            Visit.objects.bulk_create([visit for _case, visit in visits], batch_size=BATCH_SIZE)
-        for case, visit in visits:
-            case.visit_id = visit.pk
-        Case.objects.bulk_update(linked, ["grid", "visit"], batch_size=1000)
+        for case_id, visit_id in zip(visited, VISITS.insert(visits, returning=True), strict=True):
+            linked[case_id][1] = visit_id
+        CASE_GRIDS.update((case_id, grid_id, visit_id) for case_id, (grid_id, visit_id) in linked.items())
     return len(linked), len(visits)
 
 
@@ -122,8 +130,7 @@ def seed(ctx) -> None:
         return
     counties = sorted({code[:6] for code in grids})
     linked = made = 0
-    for county in counties:
-        county_linked, county_made = _county(ctx, county, grids)
+    for county_linked, county_made in in_workers(ctx, counties, lambda county, _say: _county(ctx, county, grids)):
         linked += county_linked
         made += county_made
     ctx.timings["case_grids"] = time.perf_counter() - started

@@ -44,7 +44,8 @@ from cases.models import (
     Stage,
 )
 from cases.services.handoffs import COURT_DAYS
-from govcenter.demo import IMPORT_USER, given_timestamps, import_user
+from govcenter import bulk
+from govcenter.demo import IMPORT_USER, import_user, in_workers
 from govcenter.models import Center
 
 Source, State = Handoff.Source, Handoff.State
@@ -141,12 +142,35 @@ class CaseFacts:
         return self.close[0] if self.close else None
 
 
+# How the rows are written (govcenter.bulk): every field of a hand-off, and its timeline steps.
+HANDOFFS = bulk.Table(Handoff, [f.name for f in Handoff._meta.concrete_fields if not f.primary_key])
+HANDOFF_EVENTS = bulk.Table(HandoffEvent, ["handoff", "at", "actor", "verb", "from_status", "to_status", "note"])
+COURT_LIMITS = bulk.Table(Deadline, ["start_at", "amount", "unit", "due_at", "overdue_at"])
+
+
+class HandoffRow:
+    """A hand-off being built: the attributes of a Handoff with its defaults, without a model instance
+    (the rows are written through HANDOFFS)."""
+
+    __slots__ = tuple(HANDOFFS.attnames)
+    DEFAULTS = {field.attname: field.get_default() for field in HANDOFFS.fields}
+
+    def __init__(self, **values):
+        for name, default in self.DEFAULTS.items():
+            setattr(self, name, values.pop(name, default))
+        if values:
+            raise TypeError(f"not a field of a hand-off: {', '.join(values)}")
+
+    def row(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+
 class Row:
-    """One hand-off being built: the model row and its timeline steps [at, verb, to_status, note, actor]."""
+    """One hand-off being built: the hand-off and its timeline steps [at, verb, to_status, note, actor]."""
 
     __slots__ = ("handoff", "steps")
 
-    def __init__(self, handoff: Handoff):
+    def __init__(self, handoff: HandoffRow):
         self.handoff = handoff
         self.steps: list[tuple] = []
 
@@ -245,7 +269,7 @@ class CountyHandoffs:
 
     def _handoff(self, source: str, case: CaseFacts | None, sent_at: datetime, **fields) -> Row:
         center_id, center_code = self._receiving_center(case.origin if case else self.county.code)
-        handoff = Handoff(
+        handoff = HandoffRow(
             source=source,
             case_id=case.id if case else None,
             center_id=center_id,
@@ -496,35 +520,23 @@ class CountyHandoffs:
                 status = to_status or status
             row.handoff.status = status
             row.handoff.updated_at = row.steps[-1][0]
-        handoffs = [row.handoff for row in rows]
-        with given_timestamps(Handoff, "updated_at"):
-            Handoff.objects.bulk_create(handoffs, batch_size=case_demo.BATCH_SIZE)
+        ids = HANDOFFS.insert([row.handoff.row() for row in rows], returning=True)
         events = []
-        for row in rows:
+        for handoff_id, row in zip(ids, rows, strict=True):
             handoff, status = row.handoff, ""
             for at, verb, to_status, note, actor in row.steps:
                 if verb == "send":
                     note = handoff.external_ref
                 elif verb == "file":
                     note = handoff.filing_number
-                events.append(
-                    HandoffEvent(
-                        handoff_id=handoff.pk,
-                        at=at,
-                        actor_id=actor,
-                        verb=verb,
-                        from_status=status,
-                        to_status=to_status or status,
-                        note=note,
-                    )
-                )
+                events.append((handoff_id, at, actor, verb, status, to_status or status, note))
                 status = to_status or status
-        HandoffEvent.objects.bulk_create(events, batch_size=case_demo.BATCH_SIZE)
+        HANDOFF_EVENTS.insert(events)
         self._court_limits([row.handoff for row in rows if row.handoff.source == Source.COURT and row.handoff.case_id])
         self._catalog()
-        return len(handoffs)
+        return len(rows)
 
-    def _court_limits(self, handoffs: list[Handoff]) -> None:
+    def _court_limits(self, handoffs: list[HandoffRow]) -> None:
         """The court's limit on the case's resolve and feedback stages, in calendar days from the
         sending (extended with the hand-off), as `handoff_send` and `handoff_extend` set it; whether a
         stage went overdue and the case's summary follow from the new due times."""
@@ -538,30 +550,18 @@ class CountyHandoffs:
                 pk: (status, closed_at)
                 for pk, status, closed_at in Case.objects.filter(pk__in=chunk).values_list("pk", "status", "closed_at")
             }
-            old = list(Deadline.objects.filter(case_id__in=chunk, stage__in=stages))
-            new = []
-            for deadline in old:
-                handoff = by_case[deadline.case_id]
-                status, closed_at = cases[deadline.case_id]
+            old = Deadline.objects.filter(case_id__in=chunk, stage__in=stages).values_list("pk", "case_id", "met_at")
+            limits = []
+            for pk, case_id, met_at in old:  # in the deadlines' order (Meta.ordering): the draws follow it
+                handoff = by_case[case_id]
+                status, closed_at = cases[case_id]
                 stop = closed_at if status in sla.CLOCK_STOPPED else None
                 amount = round((handoff.due_at - handoff.sent_at).total_seconds() / 86400)
                 due = handoff.sent_at + timedelta(days=amount)
                 swept = due + timedelta(seconds=rng.randrange(20, 300))
-                overdue = swept < min(x for x in (deadline.met_at, stop, now) if x is not None)
-                new.append(
-                    Deadline(
-                        case_id=deadline.case_id,
-                        stage=deadline.stage,
-                        start_at=handoff.sent_at,
-                        amount=amount,
-                        unit=Deadline.Unit.DAYS,
-                        due_at=due,
-                        met_at=deadline.met_at,
-                        overdue_at=swept if overdue else None,
-                    )
-                )
-            Deadline.objects.filter(pk__in=[d.pk for d in old]).delete()
-            Deadline.objects.bulk_create(new, batch_size=case_demo.BATCH_SIZE)
+                overdue = swept < min(x for x in (met_at, stop, now) if x is not None)
+                limits.append((pk, handoff.sent_at, amount, Deadline.Unit.DAYS, due, swept if overdue else None))
+            COURT_LIMITS.update(limits)
             open_ids = [pk for pk, (status, _closed) in cases.items() if status not in sla.CLOCK_STOPPED]
             changed = []
             for case in Case.objects.filter(pk__in=open_ids).prefetch_related("deadlines"):
@@ -589,25 +589,28 @@ def seed(ctx) -> None:
     county_codes = sorted(Case.objects.order_by().values_list("county_code", flat=True).distinct())
     if not county_codes:
         return
-    counties = Center.objects.filter(code__in=county_codes).select_related("parent").order_by("code")
-    user_id, made, late = None, 0, 0
-    for county in counties:
+    counties = list(Center.objects.filter(code__in=county_codes).select_related("parent").order_by("code"))
+    user_id = import_user().pk
+
+    def seed_county(county, say) -> tuple[int, int]:
         centers = {
             code: (pk, name)
             for code, pk, name in Center.objects.filter(code__startswith=county.code).values_list("code", "id", "name")
         }
-        if user_id is None:
-            user_id = import_user().pk
         builder = CountyHandoffs(ctx, county, county.parent.name if county.parent else "", centers, user_id, now)
         with transaction.atomic():
             cases = builder.cases()
             if not cases:
-                ctx.say(f"  hand-offs {county.code} {county.name}: every court, police and petition case has one")
-                continue
+                say(f"  hand-offs {county.code} {county.name}: every court, police and petition case has one")
+                return 0, 0
             count = builder.insert(builder.build(cases))
+        say(f"  hand-offs {county.code} {county.name}: {count:,} for {len(cases):,} cases")
+        return count, builder.late
+
+    made = late = 0
+    for count, county_late in in_workers(ctx, counties, seed_county):
         made += count
-        late += builder.late
-        ctx.say(f"  hand-offs {county.code} {county.name}: {count:,} for {len(cases):,} cases")
+        late += county_late
     ctx.timings["handoffs"] = time.perf_counter() - started
     ctx.say(f"  hand-offs: {made:,} new in {ctx.timings['handoffs']:.1f} s")
     if late:

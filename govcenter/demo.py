@@ -9,13 +9,18 @@ one, in the order of INSTALLED_APPS, so each app adds its own data on top.
 """
 
 import hashlib
+import multiprocessing
 import random
+import resource
+import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import connection, connections, transaction
 
 from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership, Role
@@ -133,6 +138,28 @@ def given_timestamps(model, *names):
             f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
+def _cpu_seconds() -> float:
+    """The processor time of this process and of its workers that have ended."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+class Timings(dict):
+    """Each part's wall time, as the part records it (`ctx.timings["cases"] = seconds`), and beside it
+    in `cpu` the processor time its Python processes used: the parts run one after the other, so a
+    part's share is what was used since the part before it recorded its time."""
+
+    def __init__(self):
+        super().__init__()
+        self.cpu: dict[str, float] = {}
+        self._last = _cpu_seconds()
+
+    def __setitem__(self, part: str, seconds: float) -> None:
+        now = _cpu_seconds()
+        self.cpu[part], self._last = now - self._last, now
+        super().__setitem__(part, seconds)
+
+
 @dataclass
 class SeedContext:
     """What every app's demo seeder gets: the scale, a seeded generator, a way to report."""
@@ -140,8 +167,9 @@ class SeedContext:
     scale: str
     seed: int
     say: callable
+    workers: int = 1  # processes that seed counties side by side (PostgreSQL only)
     rng: random.Random = field(init=False)
-    timings: dict[str, float] = field(default_factory=dict)
+    timings: Timings = field(default_factory=Timings)
 
     def __post_init__(self):
         self.rng = random.Random(self.seed)
@@ -150,6 +178,50 @@ class SeedContext:
         """A generator of its own for each part, so adding data to one part leaves the others alike."""
         digest = hashlib.sha256(f"{self.seed}:{part}".encode()).digest()
         return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+_job: Callable | None = None  # what the forked workers of in_workers run, set before they fork
+_items: Sequence = ()
+
+
+def _in_worker(index: int):
+    lines: list[str] = []
+    return _job(_items[index], lines.append), lines
+
+
+def in_workers(ctx: SeedContext, items: Sequence, job: Callable) -> Iterator:
+    """`job(item, say)` for every item (a county's work, in a transaction of its own, or a table to
+    vacuum), yielding the results in the order of the items.
+
+    With `ctx.workers` above one on PostgreSQL, outside a transaction, the items are shared out among
+    that many forked processes, each with a connection of its own; what a job says is printed when
+    its item is done. Every county draws from generators of its own, so the data is the same as in
+    one process; only the ids interleave. The workers inherit what the caller built before calling
+    (nothing is pickled but the results), and a failure in one stops the others and is raised here;
+    the counties done by then stay done, as in one process."""
+    global _job, _items
+    parallel = ctx.workers > 1 and len(items) > 1 and connection.vendor == "postgresql"
+    if not parallel or connection.in_atomic_block:
+        for item in items:
+            yield job(item, ctx.say)
+        return
+    _job, _items = job, items
+    sys.stdout.flush()  # or each child would print what the parent had not written yet
+    sys.stderr.flush()
+    connections.close_all()  # a connection must not be shared across a fork
+    pool = multiprocessing.get_context("fork").Pool(min(ctx.workers, len(items)))
+    try:
+        for result, lines in pool.imap(_in_worker, range(len(items))):
+            for line in lines:
+                ctx.say(line)
+            yield result
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+        _job, _items = None, ()
 
 
 def _place_name(rng: random.Random, used: set[str], length: int = 2) -> str:
@@ -257,18 +329,19 @@ def _upsert_departments(departments: list[Department]) -> None:
 def seed_users(ctx: SeedContext) -> list[tuple[str, str, str, str]]:
     """Demo users, one per role (and a clerk in the sibling township); returns the login table."""
     User = get_user_model()
+    password = make_password(DEMO_PASSWORD)  # one hash for all: each costs most of a second
     admin, created = User.objects.get_or_create(
         username="admin", defaults={"first_name": "系统管理员", "is_staff": True, "is_superuser": True}
     )
     if created:
-        admin.set_password(DEMO_PASSWORD)
+        admin.password = password
         admin.save(update_fields=["password"])
     logins = [("admin", DEMO_PASSWORD, "superuser", "—")]
     centers = {c.code: c for c in Center.objects.filter(code__in={u[3] for u in DEMO_USERS})}
     for username, name, role, code, department_name in DEMO_USERS:
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         department = Department.objects.get(center_code=code, name=department_name) if department_name else None
         Membership.objects.get_or_create(

@@ -34,7 +34,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govcenter.demo import DEMO_PASSWORD, DEMO_VILLAGE, given_timestamps, import_user
+from govcenter.demo import DEMO_PASSWORD, DEMO_VILLAGE, given_timestamps, import_user, in_workers
 from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership, Role
 from govcenter.workdays import WorkCalendar
@@ -758,26 +758,37 @@ def seed(ctx) -> None:
     seeded = {code[:6] for code in Grid.objects.order_by().values_list("center_code", flat=True).distinct()}
     seeder = Seeder(ctx)
     totals = {"grids": 0, "police": 0, "auxiliaries": 0, "workers": 0, "visits": 0}
+    todo = []
     for county in counties:
         if county.code in seeded:
             ctx.say(f"  grids {county.code} {county.name}: already laid out, skipped")
-            continue
-        if not seeder.password:
-            seeder.prepare()
+        else:
+            todo.append(county)
+    if todo:
+        seeder.prepare()
+
+    def seed_county(county: County, say) -> dict[str, int]:
         county_started = time.perf_counter()
         layout = CountyGrids(seeder, county)
         layout.lay_out()
         with transaction.atomic():
             workers, visits = layout.insert()
-        totals["grids"] += len(layout.seats)
-        totals["police"] += len(layout.police)
-        totals["auxiliaries"] += len(layout.auxiliaries)
-        totals["workers"] += workers
-        totals["visits"] += visits
-        ctx.say(
+        counts = {
+            "grids": len(layout.seats),
+            "police": len(layout.police),
+            "auxiliaries": len(layout.auxiliaries),
+            "workers": workers,
+            "visits": visits,
+        }
+        say(
             f"  grids {county.code} {county.name}: {len(layout.seats):,} grids, {len(layout.police):,} police"
             f" grids, {workers:,} worker assignments, {visits:,} visits ({time.perf_counter() - county_started:.1f} s)"
         )
+        return counts
+
+    for counts in in_workers(ctx, todo, seed_county):
+        for key, value in counts.items():
+            totals[key] += value
     policies = _seed_policies(ctx, counties)
     ctx.timings["grids"] = time.perf_counter() - started
     ctx.say(

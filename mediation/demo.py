@@ -41,15 +41,15 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Subquery
 from django.utils import timezone
-from stdnum.cn import ric
 
 from cases import demo as case_demo
 from cases import demo_corpus as corpus
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Category, Party, Status
-from govcenter.demo import given_timestamps, import_user
+from govcenter import bulk
+from govcenter.demo import import_user, in_workers
 from govcenter.divisions import Level
 from govcenter.models import Center, Role
 from mediation.models import (
@@ -331,16 +331,119 @@ def _apportion(total: int, weights: list[float], low: int, high: list[int] | Non
     return shares
 
 
-def _rewrite_data(events: list[CaseEvent]) -> None:
-    """Set the `data` of these timeline steps: one UPDATE by id, many times over (bulk_update's
-    CASE WHEN costs several times as much for thousands of rows)."""
-    field = CaseEvent._meta.get_field("data")
-    table = connection.ops.quote_name(CaseEvent._meta.db_table)
-    column = connection.ops.quote_name(field.column)
-    key = connection.ops.quote_name(CaseEvent._meta.pk.column)
-    rows = [(field.get_db_prep_save(event.data, connection), event.pk) for event in events]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE {key} = %s", rows)
+class Term:
+    """An agreement's term being made up: the fields of AgreementTerm, without a model instance."""
+
+    __slots__ = (
+        "position",
+        "text",
+        "manner",
+        "place",
+        "due_date",
+        "amount",
+        "fulfilment",
+        "checked_at",
+        "fulfilment_note",
+    )
+
+    def __init__(self, *, text: str, due_date: date, manner: str = "", amount: Decimal | None = None):
+        self.position = 0
+        self.text = text
+        self.manner = manner
+        self.place = ""
+        self.due_date = due_date
+        self.amount = amount
+        self.fulfilment = Fulfilment.PENDING
+        self.checked_at = None
+        self.fulfilment_note = ""
+
+    def row(self) -> tuple:
+        """In TERMS' fields, after the agreement id."""
+        return (
+            self.position,
+            self.text,
+            self.manner,
+            self.place,
+            self.due_date,
+            self.amount,
+            self.fulfilment,
+            self.checked_at,
+            self.fulfilment_note,
+        )
+
+
+class AgreementRow:
+    """An agreement being made up; its number and serial come when the county's are counted."""
+
+    FIELDS = (
+        "case_id",
+        "org",
+        "center_code",
+        "number",
+        "year",
+        "serial",
+        "status",
+        "facts",
+        "disputed_matters",
+        "responsibilities",
+        "copies",
+        "signed_at",
+        "drafted_by_id",
+        "created_at",
+        "updated_at",
+    )
+    __slots__ = FIELDS
+
+    def __init__(self, **values):
+        for name in self.FIELDS:
+            setattr(self, name, values[name])
+
+    def row(self) -> tuple:
+        """In AGREEMENTS' fields."""
+        return tuple(self.org.pk if name == "org" else getattr(self, name) for name in self.FIELDS)
+
+
+# How the rows are written (govcenter.bulk): the fields of the tuples the seeder builds.
+ASSIGNMENTS = bulk.Table(Assignment, ["case", "mediator", "assigned_by", "assigned_at", "reasons", "ended_at"])
+SESSIONS = bulk.Table(
+    MediationSession,
+    ["case", "held_at", "place", "attendees", "notes", "next_steps", "outcome", "recorded_by", "recorded_at"],
+)
+SESSION_MEDIATORS = bulk.Table(MediationSession.mediators.through, ["mediationsession", "mediator"])
+AGREEMENTS = bulk.Table(Agreement, [name.removesuffix("_id") for name in AgreementRow.FIELDS])
+AGREEMENT_PARTIES = bulk.Table(
+    AgreementParty,
+    [
+        "agreement",
+        "party",
+        "role",
+        "party_kind",
+        "name",
+        "sex",
+        "birth_date",
+        "id_number",
+        "address",
+        "legal_representative",
+        "agent",
+    ],
+)
+TERMS = bulk.Table(
+    AgreementTerm,
+    [
+        "agreement",
+        "position",
+        "text",
+        "manner",
+        "place",
+        "due_date",
+        "amount",
+        "fulfilment",
+        "checked_at",
+        "fulfilment_note",
+    ],
+)
+AGREEMENT_MEDIATORS = bulk.Table(Agreement.mediators.through, ["agreement", "mediator"])
+EVENT_DATA = bulk.Table(CaseEvent, ["data"])  # the mediators' names on the assign step, rewritten
 
 
 # --- The roster of one county ---------------------------------------------------------------------
@@ -776,19 +879,10 @@ class Mediation:
         for case in cases:
             for episode in case.episodes:
                 episode.mediators = self.mediators_for(case, episode)
-                events.append(CaseEvent(pk=episode.event_id, data={"mediators": [m.name for m in episode.mediators]}))
+                events.append((episode.event_id, {"mediators": [m.name for m in episode.mediators]}))
                 for mediator in episode.mediators:
                     reasons = ["specialty"] if _matches(case.category, self.roster.specialties[mediator.pk]) else []
-                    assignments.append(
-                        Assignment(
-                            case_id=case.id,
-                            mediator=mediator,
-                            assigned_by_id=self.user_id,
-                            assigned_at=episode.start,
-                            reasons=reasons,
-                            ended_at=episode.ended_at,
-                        )
-                    )
+                    assignments.append((case.id, mediator.pk, self.user_id, episode.start, reasons, episode.ended_at))
                 summary = ORAL_SUMMARY
                 if episode.outcome == "resolve" and episode is case.episodes[-1] and self.two_sides(case):
                     agreement = self.agreement(case, episode)
@@ -797,19 +891,12 @@ class Mediation:
                 for session, people in self.sessions(case, episode, summary):
                     sessions.append(session)
                     session_people.append(people)
-        Assignment.objects.bulk_create(assignments, batch_size=case_demo.BATCH_SIZE)
-        with given_timestamps(MediationSession, "recorded_at"):
-            MediationSession.objects.bulk_create(sessions, batch_size=case_demo.BATCH_SIZE)
-        through = MediationSession.mediators.through
-        through.objects.bulk_create(
-            [
-                through(mediationsession_id=s.pk, mediator_id=m.pk)
-                for s, people in zip(sessions, session_people, strict=True)
-                for m in people
-            ],
-            batch_size=case_demo.BATCH_SIZE,
+        ASSIGNMENTS.insert(assignments)
+        ids = SESSIONS.insert(sessions, returning=True)
+        SESSION_MEDIATORS.insert(
+            (session_id, m.pk) for session_id, people in zip(ids, session_people, strict=True) for m in people
         )
-        _rewrite_data(events)
+        EVENT_DATA.update(events)
         self.insert_agreements(agreements)
         self.counts = {"assignments": len(assignments), "sessions": len(sessions), "agreements": len(agreements)}
 
@@ -916,22 +1003,22 @@ class Mediation:
             else:
                 following = times[index + 1] if not last else end
                 recorded = min(held + timedelta(minutes=rng.uniform(10, 120)), following, self.now)
-            session = MediationSession(
-                case_id=case.id,
-                held_at=held,
-                place=self._place(case, episode, org, last)[:200],
-                attendees=self._attendees(case, people),
-                notes=notes,
-                next_steps=next_steps,
-                outcome=outcome,
-                recorded_by_id=self.user_id,
-                recorded_at=recorded,
+            session = (  # in SESSIONS' fields
+                case.id,
+                held,
+                self._place(case, episode, org, last)[:200],
+                self._attendees(case, people),
+                notes,
+                next_steps,
+                outcome,
+                self.user_id,
+                recorded,
             )
             out.append((session, people))
         return out
 
     # Agreements.
-    def _terms(self, case: CaseInfo, signed: date, a: str, r: str) -> list[AgreementTerm]:
+    def _terms(self, case: CaseInfo, signed: date, a: str, r: str) -> list["Term"]:
         rng = self.rng
         terms = []
         due = signed + timedelta(days=rng.randint(3, 30))
@@ -944,7 +1031,7 @@ class Mediation:
             manner = rng.choice(MANNERS)
             if on_the_spot:
                 text = ON_THE_SPOT_TERM.format(payer=payer, payee=payee, what=what, amount=_yuan(total))
-                terms.append(AgreementTerm(text=text, manner=manner, due_date=signed, amount=total))
+                terms.append(Term(text=text, manner=manner, due_date=signed, amount=total))
             elif in_instalments and total >= 2000:
                 parts = rng.choice([2, 2, 3])
                 first = _hundreds(total / parts)
@@ -953,21 +1040,21 @@ class Mediation:
                     text = INSTALMENT_TERM.format(
                         payer=payer, payee=payee, due=_chinese_date(due), what=what, n=n, amount=_yuan(amount)
                     )
-                    terms.append(AgreementTerm(text=text, manner=manner, due_date=due, amount=amount))
+                    terms.append(Term(text=text, manner=manner, due_date=due, amount=amount))
                     due += timedelta(days=rng.choice([30, 30, 60]))
             else:
                 text = PAYMENT_TERM.format(
                     payer=payer, payee=payee, due=_chinese_date(due), what=what, amount=_yuan(total)
                 )
-                terms.append(AgreementTerm(text=text, manner=manner, due_date=due, amount=total))
+                terms.append(Term(text=text, manner=manner, due_date=due, amount=total))
         else:
             deed = _first(DEEDS, case.category)
             if deed:
                 when = signed if on_the_spot else due
-                terms.append(AgreementTerm(text=deed.format(a=a, r=r, due=_chinese_date(when)), due_date=when))
+                terms.append(Term(text=deed.format(a=a, r=r, due=_chinese_date(when)), due_date=when))
         if not terms or (len(terms) < 3 and rng.random() < 0.5):
             last_due = max((t.due_date for t in terms), default=signed)
-            terms.append(AgreementTerm(text=CLOSING_TERM, due_date=last_due))
+            terms.append(Term(text=CLOSING_TERM, due_date=last_due))
         for position, term in enumerate(terms, start=1):
             term.position = position
         return terms
@@ -992,7 +1079,7 @@ class Mediation:
         else:
             scanned = drafted + timedelta(hours=rng.uniform(0.5, 72))
             updated = min(scanned, self.now)
-        agreement = Agreement(
+        agreement = AgreementRow(
             case_id=case.id,
             org=org,
             center_code=episode.center,
@@ -1015,12 +1102,12 @@ class Mediation:
             self._fulfil(terms, signed_on)
         return agreement, parties, terms, episode.mediators
 
-    def _party(self, row) -> AgreementParty:
+    def _party(self, row) -> tuple:
         party_id, role, kind, name, id_number, address = row
         sex, birth = "", None
         if kind == Party.PartyKind.PERSON and len(id_number) == 18:
-            try:  # what services._party_details reads; the place code was checked when it was made
-                birth = ric.get_birth_date(id_number)
+            try:  # what services._party_details reads (ric.get_birth_date, without its costly clean-up)
+                birth = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
                 sex = "男" if int(id_number[16]) % 2 else "女"
             except ValueError:
                 birth = None
@@ -1029,20 +1116,9 @@ class Mediation:
             legal = self.roster.person_name()
             if self.rng.random() < 0.6:
                 agent = self.roster.person_name()
-        return AgreementParty(
-            party_id=party_id,
-            role=role,
-            party_kind=kind,
-            name=name,
-            sex=sex,
-            birth_date=birth,
-            id_number=id_number,
-            address=address,
-            legal_representative=legal,
-            agent=agent,
-        )
+        return (party_id, role, kind, name, sex, birth, id_number, address, legal, agent)  # AGREEMENT_PARTIES
 
-    def _fulfil(self, terms: list[AgreementTerm], signed: date) -> None:
+    def _fulfil(self, terms: list["Term"], signed: date) -> None:
         """Once due (and a week for the check), most agreements were fulfilled, some partly, some
         not; what was paid on the spot was paid. The closing term follows the others."""
         rng = self.rng
@@ -1081,22 +1157,10 @@ class Mediation:
             serials[key] = serials.get(key, 0) + 1
             agreement.serial = serials[key]
             agreement.number = f"{agreement.org.short_name}人调〔{agreement.year}〕{agreement.serial}号"
-        agreements = [row[0] for row in rows]
-        with given_timestamps(Agreement, "created_at", "updated_at"):
-            Agreement.objects.bulk_create(agreements, batch_size=case_demo.BATCH_SIZE)
-        parties, terms, people = [], [], []
-        through = Agreement.mediators.through
-        for agreement, agreement_parties, agreement_terms, mediators in rows:
-            for party in agreement_parties:
-                party.agreement_id = agreement.pk
-            for term in agreement_terms:
-                term.agreement_id = agreement.pk
-            parties += agreement_parties
-            terms += agreement_terms
-            people += [through(agreement_id=agreement.pk, mediator_id=m.pk) for m in mediators]
-        AgreementParty.objects.bulk_create(parties, batch_size=case_demo.BATCH_SIZE)
-        AgreementTerm.objects.bulk_create(terms, batch_size=case_demo.BATCH_SIZE)
-        through.objects.bulk_create(people, batch_size=case_demo.BATCH_SIZE)
+        ids = AGREEMENTS.insert([row[0].row() for row in rows], returning=True)
+        AGREEMENT_PARTIES.insert((pk, *party) for pk, row in zip(ids, rows, strict=True) for party in row[1])
+        TERMS.insert((pk, *term.row()) for pk, row in zip(ids, rows, strict=True) for term in row[2])
+        AGREEMENT_MEDIATORS.insert((pk, m.pk) for pk, row in zip(ids, rows, strict=True) for m in row[3])
 
 
 # --- Planning -------------------------------------------------------------------------------------
@@ -1211,29 +1275,36 @@ def seed(ctx) -> None:
     reserved = _reserved()
     shares = _province_shares(counties) if ctx.scale == "province" else {}
     totals = {"organisations": 0, "mediators": 0, "assignments": 0, "sessions": 0, "agreements": 0}
-    user_id = None
+    # The rosters first, here and in the counties' order: short names must differ across the province.
+    rosters = []
     for county in counties:
         if county.code in seeded:
             ctx.say(f"  mediation {county.code} {county.name}: has its roster already, skipped")
             continue
-        if user_id is None:
-            user_id = import_user().pk
         rng = ctx.rng_for(f"mediation:{county.code}")
         plan = _plan(county, rng, shares.get(county.code), reserved)
+        roster = Roster(county, category_ids, used_short, rng)
+        roster.build(plan, {code: name for code, name, _pk in county.townships}, reserved)
+        rosters.append(roster)
+    user_id = import_user().pk if rosters else None
+
+    def seed_county(roster: Roster, say) -> dict[str, int]:
+        county = roster.county
         with transaction.atomic():
-            roster = Roster(county, category_ids, used_short, rng)
-            roster.build(plan, {code: name for code, name, _pk in county.townships}, reserved)
             mediators = roster.insert()
-            mediation = Mediation(roster, user_id, now)
+            mediation = Mediation(roster, user_id, now)  # goes on drawing from the roster's generator
             mediation.run()
         counts = {"organisations": len(roster.orgs), "mediators": mediators, **mediation.counts}
-        for key, value in counts.items():
-            totals[key] += value
-        ctx.say(
+        say(
             f"  mediation {county.code} {county.name}: {counts['organisations']} organisations,"
             f" {mediators} mediators, {counts['assignments']:,} assignments, {counts['sessions']:,} sessions,"
             f" {counts['agreements']:,} agreements"
         )
+        return counts
+
+    for counts in in_workers(ctx, rosters, seed_county):
+        for key, value in counts.items():
+            totals[key] += value
     ctx.timings["mediation"] = time.perf_counter() - started
     ctx.say(
         f"  mediation: {totals['organisations']:,} organisations, {totals['mediators']:,} mediators,"

@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, models
+from django.db import IntegrityError, connection, models
 from django.test.utils import isolate_apps
 from django.utils import timezone
 
@@ -222,3 +222,52 @@ def test_a_real_model_with_timestamps_given(db):
     assert set(cities.values_list("updated_at", flat=True)) == {at}
     assert len(set(Center.objects.values_list("public_token", flat=True))) == 4
     assert all(Center.objects.values_list("is_active", flat=True))
+
+
+def _deferrable(table: str) -> tuple[set, set]:
+    """The table's non-unique indexes and foreign keys, as PostgreSQL's catalog has them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename = %s AND indexdef NOT LIKE 'CREATE UNIQUE%%'", [table]
+        )
+        indexes = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'f'",
+            [table],
+        )
+        return indexes, set(cursor.fetchall())
+
+
+@on_postgresql
+def test_indexes_are_away_while_loading_and_back_afterwards_even_after_a_failure(sample):
+    table = sample._meta.db_table
+    before = _deferrable(table)
+    assert before[0] and before[1], "the sample has a foreign key and its index"
+    rows = bulk.Table(sample, ["char"])
+    with pytest.raises(RuntimeError), bulk.indexes_deferred(sample):
+        assert _deferrable(table) == (set(), set())
+        rows.insert([("loaded without indexes",)])
+        raise RuntimeError("the load failed")
+    assert _deferrable(table) == before
+    assert sample.objects.filter(char="loaded without indexes").exists()
+
+
+@on_postgresql
+def test_a_run_killed_while_loading_leaves_a_note_the_next_run_restores(sample):
+    table = sample._meta.db_table
+    before = _deferrable(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON TABLE {table} IS 'the sample table'")
+    killed = bulk.indexes_deferred(sample)
+    killed.__enter__()  # and never __exit__: the process died
+    assert _deferrable(table) == (set(), set())
+    bulk.Table(sample, ["char"]).insert([("loaded before the process died",)])
+    assert bulk.restore_indexes() == [table]
+    assert _deferrable(table) == before
+    assert bulk.restore_indexes() == [], "nothing left to do"
+    with pytest.raises(IntegrityError), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET parent_id = -1")  # the foreign key holds again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [table])
+        assert cursor.fetchone()[0] == "the sample table", "the table's own comment is back"
