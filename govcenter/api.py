@@ -15,6 +15,7 @@ from govcenter import audit, periods, selectors, services
 from govcenter.access import Action, ActionPermission
 from govcenter.divisions import DivisionCodeError, Level, check_code, subtree_q
 from govcenter.errors import DomainError
+from govcenter.middleware import LockoutMiddleware
 from govcenter.models import Center, Department, Membership, Role
 
 
@@ -100,15 +101,21 @@ def filter_under(queryset, field: str, code: str):
 
 
 class TokenView(ObtainAuthToken):
-    """`POST {"username", "password"}` → `{"token"}`; throttled; failures are audited."""
+    """`POST {"username", "password"}` → `{"token"}`; throttled; failures are audited; a username
+    locked out at one address by django-axes (the login page's lockout) gets 429 with the reason."""
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=None, responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}})
     def post(self, request, *args, **kwargs):
+        # The serializer passes this request to authenticate(), where axes counts and refuses.
         serializer = self.serializer_class(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        if getattr(request, "axes_locked_out", False):
+            return Response({"detail": LockoutMiddleware.message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if not valid:
+            raise serializers.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token, _created = Token.objects.get_or_create(user=user)
         audit.record(actor=user, action="auth.token", obj=user)

@@ -190,7 +190,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -262,12 +262,52 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a proxy that terminates TLS, set SECURE_SSL_REDIRECT=false and SECURE_PROXY_SSL_HEADER to the
+# header the proxy sets (e.g. "HTTP_X_FORWARDED_PROTO=https"), so Django knows the request was HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    _header, _, _value = _proxy_ssl_header.partition("=")
+    SECURE_PROXY_SSL_HEADER = (_header.strip(), _value.strip() or "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# The preload directive only allows a submission to the browsers' lists; nothing is submitted here.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+# Content-Security-Policy (govcenter.middleware.ContentSecurityPolicyMiddleware): scripts only from
+# the portal itself or with the per-request nonce.
+CSP_ENABLED = env_bool("CSP_ENABLED", default=True)
+# drf-spectacular's SpectacularSwaggerView starts the UI with an inline script; its split view
+# (SpectacularSwaggerSplitView) serves that script from a URL and would let this list go empty.
+CSP_INLINE_SCRIPT_PATHS = ["/api/docs/"]
 
+# Login lockout (django-axes): N failures for one username from one address lock that pair out for
+# the cool-off, on the login page and on the API token endpoint alike.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["govcenter.middleware.ContentSecurityPolicyMiddleware", "govcenter.middleware.LockoutMiddleware"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# In hours, as axes reads a number.
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# LockoutMiddleware is axes' own middleware with the portal's lockout page; axes checks for its name.
+SILENCED_SYSTEM_CHECKS += ["axes.W002"]
+
+# Log records never carry identity card or mobile numbers in clear (govcenter.logfilters.MaskPersonalDataFilter).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"govcenter": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")}},
+    "filters": {"mask_personal_data": {"()": "govcenter.logfilters.MaskPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
+    "loggers": {
+        "govcenter": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }
 
 # --- Documents ----------------------------------------------------------------------------------------
