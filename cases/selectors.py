@@ -56,9 +56,7 @@ CASE_LIST_COLUMNS = (
 def case_list_rows(*, user, refine: Callable[[QuerySet], QuerySet] = lambda rows: rows) -> QuerySet | Branches:
     """The user's case list, newest first, narrowed by `refine` (the list's filters): a queryset
     when the scope is one index range, else `Branches`, one per range, merged page by page."""
-    rows = (
-        Case.objects.select_related("category__parent", "center").only(*CASE_LIST_COLUMNS).order_by(*CASE_LIST_ORDER)
-    )
+    rows = Case.objects.select_related("category__parent", "center").only(*CASE_LIST_COLUMNS).order_by(*CASE_LIST_ORDER)
     terms = access.scope_terms(user, Case, Action.CASE_VIEW)
     if terms is None:
         return refine(rows)
