@@ -29,7 +29,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from stdnum.cn import ric
@@ -188,6 +188,8 @@ CASES = bulk.Table(
         "created_at",
         "updated_at",
         "closed_at",
+        "grid",
+        "visit",
     ],
 )
 PARTIES = bulk.Table(Party, ["case", "role", "party_kind", "name", "id_number", "phone", "address"])
@@ -401,6 +403,8 @@ class CountySeeder:
         self.key = hashlib.sha256(f"govcenter-demo-receipt:{world.ctx.seed}".encode()).digest()[:32]
         self.mediators: dict[str, list[str]] = {}
         self.sites = {site.code: site for site in county.townships}
+        self.linker = demo_grids.Linker(world.ctx, county.code, demo_grids.village_grids(county.code))
+        self.linked = self.visits = 0  # cases given their grid, visits of grid reports
 
     # Drafts: when, where, what.
     def drafts(self) -> list[Draft]:
@@ -470,17 +474,27 @@ class CountySeeder:
         return len(drafts)
 
     def _insert(self, chunk: list[Draft]) -> None:
-        cases, children = [], []
+        cases, children, links = [], [], []
         for draft in chunk:
-            case, *rows = self._build(draft)
+            case, *rows, link = self._build(draft)
             cases.append(case)
             children.append(rows)
+            links.append(link)
+        # The visits grid reports came from first: the cases point at them.
+        visit_ids = iter(demo_grids.VISITS.insert([visit for _grid, visit in links if visit], returning=True))
+        cases = [
+            (*case, grid_id, next(visit_ids) if visit else None)
+            for case, (grid_id, visit) in zip(cases, links, strict=True)
+        ]
+        self.linked += sum(1 for grid_id, _visit in links if grid_id is not None)
+        self.visits += sum(1 for _grid, visit in links if visit)
         ids = CASES.insert(cases, returning=True)
         for table, index in ((PARTIES, 0), (EVENTS, 1), (DEADLINES, 2), (DISPATCHES, 3)):
             table.insert((case_id, *row) for case_id, rows in zip(ids, children, strict=True) for row in rows[index])
         RATINGS.insert((case_id, *rows[4]) for case_id, rows in zip(ids, children, strict=True) if rows[4])
 
-    # One case, whole: its row in CASES' fields and its children's rows without their case id.
+    # One case, whole: its row in CASES' fields (but the grid and the visit), its children's rows
+    # without their case id, and its grid with the visit it came from (demo_grids.Linker).
     def _build(self, draft: Draft):
         world, rng = self.world, self.rng
         kind, code, channel = draft.kind, draft.category, draft.channel
@@ -595,7 +609,10 @@ class CountySeeder:
             at, value, comment, source = rating
             rating_row = (value, comment, source, at)
         parties = [party.row() for party in facts["parties"]]
-        return case, parties, events, deadlines, dispatches, rating_row
+        link = self.linker.link(
+            case[0], kind, channel, draft.center, t0, facts["title"], facts["facts"], facts["place"], parties[0][2]
+        )
+        return case, parties, events, deadlines, dispatches, rating_row, link
 
     def _dispatch_row(self, d: dict) -> tuple:
         now = self.world.now
@@ -1125,15 +1142,6 @@ def _counties(world: World) -> list[County]:
     return [county for county in counties.values() if county.townships]
 
 
-def _analyze(*models) -> None:
-    """Planner statistics for tables that just took a bulk load: the seeders after this one query
-    them county by county, and without statistics PostgreSQL may choose to read them whole."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(connection.ops.quote_name(m._meta.db_table) for m in models)}")
-
-
 def _unit(seed: int, part: str) -> float:
     digest = hashlib.sha256(f"{seed}:cases:{part}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
@@ -1166,19 +1174,25 @@ def seed(ctx) -> None:
         todo.append((county, round(TOTALS[ctx.scale] * weights[county.code] / total_weight)))
     user_id = import_user().pk if todo else None
 
-    def seed_county(task, say) -> int:
+    def seed_county(task, say) -> tuple[int, int, int]:
         county, total = task
         with transaction.atomic():
-            return CountySeeder(world, county, total, user_id).run(say)
+            seeder = CountySeeder(world, county, total, user_id)
+            return seeder.run(say), seeder.linked, seeder.visits
 
-    with bulk.indexes_deferred(Case, Party, CaseEvent, Deadline, Dispatch, Rating) if todo else nullcontext():
-        made = sum(in_workers(ctx, todo, seed_county))
+    made = linked = visits = 0
+    tables = (Case, Party, CaseEvent, Deadline, Dispatch, Rating)
+    with bulk.indexes_deferred(*tables) if todo else nullcontext():
+        for county_made, county_linked, county_visits in in_workers(ctx, todo, seed_county, size=lambda t: t[1]):
+            made, linked, visits = made + county_made, linked + county_linked, visits + county_visits
+        indexes_started = time.perf_counter()
     if made:
-        _analyze(Case, Party, CaseEvent, Deadline, Dispatch, Rating)
+        ctx.say(f"  cases: indexes and foreign keys made again in {time.perf_counter() - indexes_started:.1f} s")
     ctx.timings["cases"] = time.perf_counter() - started
     ctx.say(f"  cases: {made:,} new in {ctx.timings['cases']:.1f} s")
+    ctx.say(f"  cases: {linked:,} given their grid, {visits:,} visits for grid reports")
     demo_handoffs.seed(ctx)
-    demo_grids.seed(ctx)
+    demo_grids.seed(ctx, linked=[county.code for county, _total in todo])
     demo_hotspots.seed(ctx)
     demo_risk.seed(ctx)
 

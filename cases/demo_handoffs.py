@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from cases import deadlines as sla
@@ -214,7 +215,7 @@ class CountyHandoffs:
             )
         )
         facts = {}
-        for row in rows:
+        for row in bulk.rows(rows):
             case = CaseFacts(*row)
             case.received_at, case.closed_at = _local(case.received_at), _local(case.closed_at)
             case.category = case.category or ""
@@ -228,7 +229,7 @@ class CountyHandoffs:
             .order_by("case_id", "at", "id")
             .values_list("case_id", "verb", "at", "note")
         )
-        for case_id, verb, at, note in events:
+        for case_id, verb, at, note in bulk.rows(events):
             case = facts.get(case_id)
             if case is None:
                 continue  # a case that already has its hand-off
@@ -544,14 +545,15 @@ class CountyHandoffs:
         stages = [Stage.RESOLVE, Stage.FEEDBACK]
         by_case = {h.case_id: h for h in handoffs}
         ids = sorted(by_case)
+        limits, states = [], {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cases = {
                 pk: (status, closed_at)
                 for pk, status, closed_at in Case.objects.filter(pk__in=chunk).values_list("pk", "status", "closed_at")
             }
+            states.update(cases)
             old = Deadline.objects.filter(case_id__in=chunk, stage__in=stages).values_list("pk", "case_id", "met_at")
-            limits = []
             for pk, case_id, met_at in old:  # in the deadlines' order (Meta.ordering): the draws follow it
                 handoff = by_case[case_id]
                 status, closed_at = cases[case_id]
@@ -561,10 +563,11 @@ class CountyHandoffs:
                 swept = due + timedelta(seconds=rng.randrange(20, 300))
                 overdue = swept < min(x for x in (met_at, stop, now) if x is not None)
                 limits.append((pk, handoff.sent_at, amount, Deadline.Unit.DAYS, due, swept if overdue else None))
-            COURT_LIMITS.update(limits)
-            open_ids = [pk for pk, (status, _closed) in cases.items() if status not in sla.CLOCK_STOPPED]
+        COURT_LIMITS.update(limits)  # the county's at once: each update costs a scratch table
+        open_ids = [pk for pk, (status, _closed) in states.items() if status not in sla.CLOCK_STOPPED]
+        for start in range(0, len(open_ids), 500):
             changed = []
-            for case in Case.objects.filter(pk__in=open_ids).prefetch_related("deadlines"):
+            for case in Case.objects.filter(pk__in=open_ids[start : start + 500]).prefetch_related("deadlines"):
                 if sla.refresh_summary(case, now):
                     changed.append(case)
             Case.objects.bulk_update(changed, ["next_due_at", "next_stage", "is_overdue"])
@@ -586,7 +589,8 @@ class CountyHandoffs:
 def seed(ctx) -> None:
     started = time.perf_counter()
     now = case_demo._now()
-    county_codes = sorted(Case.objects.order_by().values_list("county_code", flat=True).distinct())
+    loads = dict(Case.objects.order_by().values_list("county_code").annotate(n=Count("id")))
+    county_codes = sorted(loads)
     if not county_codes:
         return
     counties = list(Center.objects.filter(code__in=county_codes).select_related("parent").order_by("code"))
@@ -608,9 +612,10 @@ def seed(ctx) -> None:
         return count, builder.late
 
     made = late = 0
-    for count, county_late in in_workers(ctx, counties, seed_county):
-        made += count
-        late += county_late
+    with bulk.indexes_deferred(HandoffEvent):  # nothing reads the steps meanwhile (the hand-offs are read)
+        for count, county_late in in_workers(ctx, counties, seed_county, size=lambda c: loads[c.code]):
+            made += count
+            late += county_late
     ctx.timings["handoffs"] = time.perf_counter() - started
     ctx.say(f"  hand-offs: {made:,} new in {ctx.timings['handoffs']:.1f} s")
     if late:

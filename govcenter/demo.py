@@ -160,6 +160,42 @@ class Timings(dict):
         super().__setitem__(part, seconds)
 
 
+class Draws(random.Random):
+    """random.Random drawing the very same numbers, with cheaper choice, randint and randrange (whole
+    numbers, step one). A province's seeding calls them tens of millions of times, and the library's
+    spend most of their time on argument checks and the calls around the one draw: a quarter of the
+    processor time of making up a case. The draw is the library's own algorithm
+    (`_randbelow_with_getrandbits`); tests/govcenter/test_seed.py compares the two, draw for draw, so
+    a Python that draws otherwise is noticed."""
+
+    def randrange(self, start, stop=None, step=1):
+        if stop is None:
+            start, stop = 0, start
+        if step != 1 or start.__class__ is not int or stop.__class__ is not int:
+            return super().randrange(start, stop, step)
+        n = stop - start
+        if n <= 0:
+            raise ValueError(f"empty range for randrange() ({start}, {stop}, {n})")
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return start + r
+
+    def randint(self, a, b):
+        return self.randrange(a, b + 1)
+
+    def choice(self, seq):
+        n = len(seq)
+        if not n:
+            raise IndexError("Cannot choose from an empty sequence")
+        getrandbits, k = self.getrandbits, n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return seq[r]
+
+
 @dataclass
 class SeedContext:
     """What every app's demo seeder gets: the scale, a seeded generator, a way to report."""
@@ -172,12 +208,12 @@ class SeedContext:
     timings: Timings = field(default_factory=Timings)
 
     def __post_init__(self):
-        self.rng = random.Random(self.seed)
+        self.rng = Draws(self.seed)
 
     def rng_for(self, part: str) -> random.Random:
         """A generator of its own for each part, so adding data to one part leaves the others alike."""
         digest = hashlib.sha256(f"{self.seed}:{part}".encode()).digest()
-        return random.Random(int.from_bytes(digest[:8], "big"))
+        return Draws(int.from_bytes(digest[:8], "big"))
 
 
 _job: Callable | None = None  # what the forked workers of in_workers run, set before they fork
@@ -189,14 +225,16 @@ def _in_worker(index: int):
     return _job(_items[index], lines.append), lines
 
 
-def in_workers(ctx: SeedContext, items: Sequence, job: Callable) -> Iterator:
+def in_workers(ctx: SeedContext, items: Sequence, job: Callable, size: Callable | None = None) -> Iterator:
     """`job(item, say)` for every item (a county's work, in a transaction of its own, or a table to
-    vacuum), yielding the results in the order of the items.
+    vacuum), yielding the results.
 
-    With `ctx.workers` above one on PostgreSQL, outside a transaction, the items are shared out among
-    that many forked processes, each with a connection of its own; what a job says is printed when
-    its item is done. Every county draws from generators of its own, so the data is the same as in
-    one process; only the ids interleave. The workers inherit what the caller built before calling
+    Here, in one process, the items are done and yielded in their order. With `ctx.workers` above
+    one on PostgreSQL, outside a transaction, they are shared out among that many forked processes,
+    each with a connection of its own, the largest first by `size(item)` (so that no worker is left
+    with a big one at the end while the others idle), and yielded as they are done; what a job says
+    is printed then. Every county draws from generators of its own, so the data is the same as in one
+    process; only the ids interleave. The workers inherit what the caller built before calling
     (nothing is pickled but the results), and a failure in one stops the others and is raised here;
     the counties done by then stay done, as in one process."""
     global _job, _items
@@ -206,12 +244,13 @@ def in_workers(ctx: SeedContext, items: Sequence, job: Callable) -> Iterator:
             yield job(item, ctx.say)
         return
     _job, _items = job, items
+    order = sorted(range(len(items)), key=lambda index: -size(items[index])) if size else range(len(items))
     sys.stdout.flush()  # or each child would print what the parent had not written yet
     sys.stderr.flush()
     connections.close_all()  # a connection must not be shared across a fork
     pool = multiprocessing.get_context("fork").Pool(min(ctx.workers, len(items)))
     try:
-        for result, lines in pool.imap(_in_worker, range(len(items))):
+        for result, lines in pool.imap_unordered(_in_worker, order):
             for line in lines:
                 ctx.say(line)
             yield result

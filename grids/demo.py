@@ -26,6 +26,7 @@ nothing. `after_users(ctx)` puts the demo login `grid` on the first two grids of
 
 import bisect
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -34,6 +35,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from govcenter import bulk
 from govcenter.demo import DEMO_PASSWORD, DEMO_VILLAGE, given_timestamps, import_user, in_workers
 from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership, Role
@@ -786,9 +788,10 @@ def seed(ctx) -> None:
         )
         return counts
 
-    for counts in in_workers(ctx, todo, seed_county):
-        for key, value in counts.items():
-            totals[key] += value
+    with bulk.indexes_deferred(Visit) if todo else nullcontext():  # nothing reads the visits meanwhile
+        for counts in in_workers(ctx, todo, seed_county, size=lambda c: sum(len(t.villages) for t in c.townships)):
+            for key, value in counts.items():
+                totals[key] += value
     policies = _seed_policies(ctx, counties)
     ctx.timings["grids"] = time.perf_counter() - started
     ctx.say(

@@ -34,8 +34,10 @@ committee of the demo township, and a few open cases in mediation assigned to it
 assignment gives.
 """
 
+import itertools
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -764,6 +766,7 @@ class Mediation:
         self.village_names = self.county.villages
         self.township_names = {code: name for code, name, _pk in self.county.townships}
         self.counts = {"assignments": 0, "sessions": 0, "agreements": 0}
+        self._choices: dict[tuple[int, str], tuple[list[Mediator], list[int]]] = {}  # see _choose
 
     # Reading the cases.
     def cases(self) -> list[CaseInfo]:
@@ -788,13 +791,15 @@ class Mediation:
                 "place",
             )
         )
-        cases = {row[0]: CaseInfo(*row) for row in rows}
+        cases = {row[0]: CaseInfo(*row) for row in bulk.rows(rows)}
         if not cases:
             return []
         for case in cases.values():
             case.category = case.category or "d-other--other"
         parties = Party.objects.filter(case_id__in=Subquery(mediated)).order_by("case_id", "role", "id")
-        for row in parties.values_list("id", "case_id", "role", "party_kind", "name", "id_number", "address"):
+        for row in bulk.rows(
+            parties.values_list("id", "case_id", "role", "party_kind", "name", "id_number", "address")
+        ):
             case = cases.get(row[1])
             if case is not None:
                 case.parties.append((row[0], *row[2:]))
@@ -804,7 +809,7 @@ class Mediation:
             .values_list("id", "case_id", "verb", "at", "center_code", "note")
         )
         current: dict[int, Episode | None] = {}
-        for event_id, case_id, verb, at, center, note in events:
+        for event_id, case_id, verb, at, center, note in bulk.rows(events):
             case = cases.get(case_id)
             if case is None:
                 continue
@@ -852,11 +857,17 @@ class Mediation:
         return rng.choice(choices)
 
     def _choose(self, org: MediationOrg, category: str, taken: list[Mediator]) -> Mediator | None:
-        people = [m for m in self.roster.members[org.pk] if m.is_active and m not in taken]
-        if not people:
-            return None
-        weights = [3 if _matches(category, self.roster.specialties[m.pk]) else 1 for m in people]
-        return self.rng.choices(people, weights=weights)[0]
+        """One of the organisation's active mediators but those taken, three times as likely if the
+        category is among their specialties."""
+        key = (org.pk, category)
+        if taken or key not in self._choices:
+            people = [m for m in self.roster.members[org.pk] if m.is_active and m not in taken]
+            weights = [3 if _matches(category, self.roster.specialties[m.pk]) else 1 for m in people]
+            if taken:
+                return self.rng.choices(people, weights=weights)[0] if people else None
+            self._choices[key] = (people, list(itertools.accumulate(weights)))  # what choices() would sum
+        people, cum_weights = self._choices[key]
+        return self.rng.choices(people, cum_weights=cum_weights)[0] if people else None
 
     def mediators_for(self, case: CaseInfo, episode: Episode) -> list[Mediator]:
         rng = self.rng
@@ -1202,12 +1213,16 @@ def _reserved() -> dict[str, list[str]]:
     return reserved
 
 
-def _province_shares(counties: list[CountyPlace]) -> dict[str, dict[str, int]]:
-    """The reported totals spread over the counties by their caseload (their number of townships
-    where they have no cases)."""
-    loads = dict(
+def _case_loads() -> dict[str, int]:
+    """The number of cases of each county."""
+    return dict(
         Case.objects.order_by().values_list("county_code").annotate(n=Count("id")).values_list("county_code", "n")
     )
+
+
+def _province_shares(counties: list[CountyPlace], loads: dict[str, int]) -> dict[str, dict[str, int]]:
+    """The reported totals spread over the counties by their caseload (their number of townships
+    where they have no cases)."""
     weights = [loads.get(c.code) or len(c.townships) for c in counties]
     townships = [len(c.townships) for c in counties]
     columns = {
@@ -1273,7 +1288,8 @@ def seed(ctx) -> None:
     category_ids = dict(Category.objects.values_list("code", "id"))
     used_short = set(MediationOrg.objects.values_list("short_name", flat=True))
     reserved = _reserved()
-    shares = _province_shares(counties) if ctx.scale == "province" else {}
+    loads = _case_loads()
+    shares = _province_shares(counties, loads) if ctx.scale == "province" else {}
     totals = {"organisations": 0, "mediators": 0, "assignments": 0, "sessions": 0, "agreements": 0}
     # The rosters first, here and in the counties' order: short names must differ across the province.
     rosters = []
@@ -1302,9 +1318,12 @@ def seed(ctx) -> None:
         )
         return counts
 
-    for counts in in_workers(ctx, rosters, seed_county):
-        for key, value in counts.items():
-            totals[key] += value
+    # Nothing reads these tables while they are loaded: without their other indexes and foreign keys.
+    loaded = (Assignment, MediationSession, MediationSession.mediators.through, Agreement, AgreementParty)
+    with bulk.indexes_deferred(*loaded, AgreementTerm, Agreement.mediators.through) if rosters else nullcontext():
+        for counts in in_workers(ctx, rosters, seed_county, size=lambda roster: loads.get(roster.county.code, 0)):
+            for key, value in counts.items():
+                totals[key] += value
     ctx.timings["mediation"] = time.perf_counter() - started
     ctx.say(
         f"  mediation: {totals['organisations']:,} organisations, {totals['mediators']:,} mediators,"

@@ -1,6 +1,7 @@
 """govcenter.bulk: rows written through COPY (PostgreSQL) or bulk_create (elsewhere) read back as the
 values they were written from, whatever the field type and however awkward the text."""
 
+import json
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -271,3 +272,24 @@ def test_a_run_killed_while_loading_leaves_a_note_the_next_run_restores(sample):
     with connection.cursor() as cursor:
         cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [table])
         assert cursor.fetchone()[0] == "the sample table", "the table's own comment is back"
+
+
+def test_rows_of_a_queryset_are_what_django_reads(sample):
+    table = bulk.Table(sample, FIELDS)
+    table.insert([tuple(_values(index)[name] for name in FIELDS) for index in range(5)])
+    queryset = sample.objects.order_by("pk").values_list("pk", "char", "money", "day", "moment", "flag", "maybe")
+    assert bulk.rows(queryset) == list(queryset)
+    moments = [row[4] for row in bulk.rows(queryset)]
+    assert all(moment.utcoffset().total_seconds() == 0 for moment in moments), "in UTC, as Django gives them"
+
+
+def test_json_that_looks_alike_stays_apart(sample):
+    """Plain dicts and lists of strings are encoded once and remembered: what only looks alike to a
+    dict lookup (True and 1, "1" and 1) must still be written as given."""
+    values = [{"a": "x"}, {"a": "x"}, {"a": True}, {"a": 1}, {"a": "1"}, ["x", "y"], ["x", "y"], [1, True], {}, []]
+    table = bulk.Table(sample, ["number", "details", "tags"])
+    table.insert([(index, value, value) for index, value in enumerate(values)])
+    rows = list(sample.objects.order_by("number").values_list("details", "tags"))
+    given = [json.dumps(value) for value in values]  # JSON tells true from 1, as == does not
+    assert [json.dumps(details) for details, _tags in rows] == given
+    assert [json.dumps(tags) for _details, tags in rows] == given

@@ -1,5 +1,9 @@
+import random
+
+import pytest
 from django.core.management import call_command
 
+from govcenter.demo import Draws
 from govcenter.divisions import Level
 from govcenter.models import Center, Department, Membership
 
@@ -69,3 +73,26 @@ def test_same_seed_same_tree_and_another_seed_another(db):
     _wipe()
     call_command("seed_demo", "--scale", "small", "--seed", "8", "--no-users")
     assert _snapshot() != first
+
+
+def test_the_seeders_generator_draws_what_the_librarys_draws():
+    """Same seed, same data: demo.Draws only makes the library's draws cheaper."""
+    for seed in range(40):
+        ours, theirs = Draws(seed), random.Random(seed)
+        for size in (1, 2, 3, 7, 31, 32, 33, 1000, 2**40 + 7):
+            items = list(range(size)) if size < 2000 else range(size)
+            assert ours.choice(items) == theirs.choice(items)
+            assert ours.randint(-size, size) == theirs.randint(-size, size)
+            assert ours.randrange(size) == theirs.randrange(size)
+            assert ours.randrange(5, 5 + size) == theirs.randrange(5, 5 + size)
+            assert ours.randrange(0, 10 * size, 3) == theirs.randrange(0, 10 * size, 3)
+            assert ours.random() == theirs.random()
+            assert ours.sample(range(50), 3) == theirs.sample(range(50), 3)
+            assert ours.choices("abc", cum_weights=[1, 2, 3]) == theirs.choices("abc", cum_weights=[1, 2, 3])
+    for draws in (Draws(1), random.Random(1)):
+        with pytest.raises(IndexError):
+            draws.choice([])
+        with pytest.raises(ValueError):
+            draws.randint(5, 4)
+        with pytest.raises(ValueError):
+            draws.randrange(0)
