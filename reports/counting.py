@@ -93,7 +93,7 @@ def _union_sql(inner: str, keys: tuple[str, ...]) -> str:
     return " UNION ALL ".join(branches)
 
 
-def _month(value) -> date:
+def as_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):  # SQLite answers the truncated date as text
@@ -122,7 +122,7 @@ def tally(rows) -> CaseCounts:
         elif grouping == "category":
             _add(counts.by_category, values["category_id"], n)
         elif grouping == "month":
-            _add(counts.by_month, _month(values["month"]), n)
+            _add(counts.by_month, as_date(values["month"]), n)
         else:
             _add(counts.by_status, values["status"], n)
             if values["is_overdue"]:

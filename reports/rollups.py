@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from govcenter.periods import next_month, previous_month, start_of
-from reports.counting import COLUMNS, grouped_rows
+from reports.counting import COLUMNS, as_date, grouped_rows
 from reports.models import CaseMonthCount, RollupStamp
 
 RECENT_MINUTES = 10
@@ -42,7 +42,7 @@ def refresh(months: list[date] | None = None) -> int:
         )
         for unit, month, grouping, values, n in grouped_rows(units, keys=("unit", "month")):
             values.pop("month")  # the key's, the same
-            rows.append(CaseMonthCount(center_code=unit, month=_as_date(month), grouping=grouping, n=n, **values))
+            rows.append(CaseMonthCount(center_code=unit, month=as_date(month), grouping=grouping, n=n, **values))
     with transaction.atomic():
         stale = CaseMonthCount.objects.all() if months is None else CaseMonthCount.objects.filter(month__in=months)
         stale.delete()
@@ -88,11 +88,3 @@ def month_rows(code: str, months: list[date]) -> list[tuple]:
         named = dict(zip([c for c in COLUMNS if c != "month"], values, strict=True))
         out.append((grouping, {**named, "month": month}, n))
     return out
-
-
-def _as_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value

@@ -30,37 +30,18 @@ def refresh_all_rollups() -> int:
 
 
 def ensure_export_schedules(sender, **kwargs):
-    """The periodic work of reports (export sweeps, dashboard snapshots), created once after migrate
-    (idempotent)."""
+    """The periodic work of reports (export sweeps, dashboard snapshots and rollups), created once
+    after migrate (idempotent). Each task is named after its function here."""
     from django_q.models import Schedule
 
-    Schedule.objects.update_or_create(
-        name="reports.sweep_expired_exports",
-        defaults={
-            "func": "reports.tasks.sweep_expired_exports",
-            "schedule_type": Schedule.HOURLY,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="reports.refresh_snapshots",
-        defaults={
-            "func": "reports.tasks.refresh_snapshots",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": snapshots.REFRESH_MINUTES,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="reports.refresh_recent_rollups",
-        defaults={
-            "func": "reports.tasks.refresh_recent_rollups",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": rollups.RECENT_MINUTES,
-            "repeats": -1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="reports.refresh_all_rollups",
-        defaults={"func": "reports.tasks.refresh_all_rollups", "schedule_type": Schedule.HOURLY, "repeats": -1},
-    )
+    every_minutes = {"schedule_type": Schedule.MINUTES}
+    periodic = {
+        "sweep_expired_exports": {"schedule_type": Schedule.HOURLY},
+        "refresh_snapshots": {**every_minutes, "minutes": snapshots.REFRESH_MINUTES},
+        "refresh_recent_rollups": {**every_minutes, "minutes": rollups.RECENT_MINUTES},
+        "refresh_all_rollups": {"schedule_type": Schedule.HOURLY},
+    }
+    for task, timing in periodic.items():
+        Schedule.objects.update_or_create(
+            name=f"reports.{task}", defaults={"func": f"reports.tasks.{task}", "repeats": -1, **timing}
+        )
