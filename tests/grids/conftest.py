@@ -54,3 +54,16 @@ def walked_grid(grid, worker, township_director):
         actor=township_director, grid=grid, worker=worker, started_at=timezone.now() - timedelta(days=7)
     )
     return grid
+
+
+@pytest.fixture
+def moment():
+    """An instant that has a few hours of its own local month behind it: now, or on the first day of
+    a month, this time yesterday. A month's figures built from `moment - a few hours` then fall in
+    `localdate(moment)`'s month whenever the suite runs, just after midnight on the 1st included."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return now - timedelta(days=1) if timezone.localdate(now).day == 1 else now

@@ -384,9 +384,9 @@ def _close_resolve(case, *, met_at, due_at):
     Case.objects.filter(pk=case.pk).update(status=Status.RESOLVED)
 
 
-def test_assessment_figures_and_score(walked_grid, worker, township_director, tree, make_case):
-    now = timezone.now()
-    month = timezone.localdate()
+def test_assessment_figures_and_score(walked_grid, worker, township_director, tree, make_case, moment):
+    now = moment
+    month = timezone.localdate(moment)
     for hours in range(1, 6):  # five visits today, one with a finding
         _log(worker, walked_grid, visited_at=now - timedelta(minutes=hours))
     _log(worker, walked_grid, finding=Finding.DISPUTE, notes="争执", visited_at=now - timedelta(minutes=10))
@@ -418,9 +418,9 @@ def member_at_county(tree):
     return make_member(tree["620102"], Role.DIRECTOR).user
 
 
-def test_assessment_uses_default_weights_and_drops_measures_with_nothing_to_count(walked_grid, worker, tree):
-    _log(worker, walked_grid)
-    [row] = selectors.assessment(tree["620102"], timezone.localdate())
+def test_assessment_uses_default_weights_and_drops_measures_with_nothing_to_count(walked_grid, worker, tree, moment):
+    _log(worker, walked_grid, visited_at=moment - timedelta(hours=1))
+    [row] = selectors.assessment(tree["620102"], timezone.localdate(moment))
     defaults = AssessmentPolicy(center_code="620102")
     visits_rate = 1 / defaults.visits_target
     expected = (defaults.weight_visits * visits_rate) / (defaults.weight_visits + defaults.weight_findings)
@@ -428,14 +428,15 @@ def test_assessment_uses_default_weights_and_drops_measures_with_nothing_to_coun
 
 
 def test_assessment_counts_a_reassigned_grid_for_whoever_walked_it(
-    walked_grid, worker, township_director, member_at, tree
+    walked_grid, worker, township_director, member_at, tree, moment
 ):
-    _log(worker, walked_grid)
+    _log(worker, walked_grid, visited_at=moment - timedelta(hours=1))
     successor = member_at("child", Role.GRID_WORKER)
-    services.grid_assign(actor=township_director, grid=walked_grid, worker=successor, replace=True)
-    rows = {r.username: r for r in selectors.assessment(tree["620102001"], timezone.localdate())}
+    services.grid_assign(actor=township_director, grid=walked_grid, worker=successor, replace=True, started_at=moment)
+    month = timezone.localdate(moment)
+    rows = {r.username: r for r in selectors.assessment(tree["620102001"], month)}
     assert rows[worker.username].visits == 1 and rows[successor.username].visits == 0
-    assert selectors.assessment(tree["620102002"], timezone.localdate()) == []
+    assert selectors.assessment(tree["620102002"], month) == []
     assert selectors.assessment(tree["620102001"], date(2020, 1, 1)) == []
 
 
@@ -460,13 +461,13 @@ def test_assessment_weights_are_checked(tree, member_at):
     assert policy.weight_visits == 55 and AssessmentPolicy.objects.count() == 1
 
 
-def test_assessment_ties_share_a_rank(walked_grid, worker, township_director, member_at, make_grid, tree):
+def test_assessment_ties_share_a_rank(walked_grid, worker, township_director, member_at, make_grid, tree, moment):
     second_grid = make_grid(name="第二网格")
     colleague = member_at("child", Role.GRID_WORKER)
     services.grid_assign(
         actor=township_director, grid=second_grid, worker=colleague, started_at=timezone.now() - timedelta(days=7)
     )
-    _log(worker, walked_grid)
-    _log(colleague, second_grid)
-    rows = selectors.assessment(tree["620102001"], timezone.localdate())
-    assert [r.rank for r in rows] == [1, 1]
+    _log(worker, walked_grid, visited_at=moment - timedelta(hours=1))
+    _log(colleague, second_grid, visited_at=moment - timedelta(hours=1))
+    rows = selectors.assessment(tree["620102001"], timezone.localdate(moment))
+    assert [(r.visits, r.rank) for r in rows] == [(1, 1), (1, 1)]

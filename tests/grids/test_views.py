@@ -331,10 +331,11 @@ def test_the_grid_list_filters_unstaffed_and_flagged_grids(login, laid_out, town
     assert [row["grid"].name for row in rural.context["rows"]] == ["南山一组"]
 
 
-def test_the_township_page_ranks_the_months_grid_workers(login, walked_grid, worker, township_director):
+def test_the_township_page_ranks_the_months_grid_workers(login, walked_grid, worker, township_director, moment):
     for hours in (2, 3, 4):
-        log_visit(walked_grid, worker, visited_at=timezone.now() - timedelta(hours=hours))
-    response = login(township_director).get(f"/grids/center/{OWN}/")
+        log_visit(walked_grid, worker, visited_at=moment - timedelta(hours=hours))
+    month = timezone.localdate(moment).strftime("%Y-%m")
+    response = login(township_director).get(f"/grids/center/{OWN}/?month={month}")
     rows = response.context["assessment"]
     assert [(row.username, row.visits, row.rank) for row in rows] == [("grid_worker", 3, 1)]
     assert "赵磊" in response.content.decode()
