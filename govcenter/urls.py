@@ -12,7 +12,7 @@ from cases import api_handoffs
 from cases import urls as cases_urls
 from cases.hotspots import api as hotspots_api
 from cases.risk import api as risk_api
-from govcenter import api, views
+from govcenter import api, views, views_audit
 from grids import api as grids_api
 from grids import urls as grids_urls
 from mediation import api as mediation_api
@@ -46,6 +46,7 @@ router.register("exports", api_exports.ExportViewSet, basename="api-export")
 urlpatterns = [
     path("", views.home, name="home"),
     path("centers/<str:code>/", views.center_detail, name="center-detail"),
+    path("audit/", views_audit.audit_log, name="audit-log"),
     path("verify/", views.verify_form, name="verify-form"),
     path("verify/<str:code>/", views.verify_document, name="verify-document"),
     path("", include(cases_urls)),
