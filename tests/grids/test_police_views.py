@@ -202,7 +202,7 @@ def test_an_officer_is_moved_then_taken_off_duty_and_the_village_becomes_a_gap(l
     client = login(liaison)
     html = client.get(_url(first)).content.decode()
     assert 'data-confirm="Move 辅警张三 to the chosen village?"' in html
-    assert "Take 辅警张三 off duty?" in html and 'onsubmit="return confirm(this.dataset.confirm)"' in html
+    assert 'data-confirm="Take 辅警张三 off duty?' in html and "js/behaviours.js" in html
 
     response = client.post(_url(first, f"auxiliaries/{officer.pk}/move/"), {"village": SECOND})
     assert response.status_code == 303
