@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -669,8 +669,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user to ask for
+            return Notification.objects.none()
         unread = self.request.query_params.get("unread") in ("1", "true")
         return selectors.notifications_for(user=self.request.user, unread_only=unread)
+
+    @extend_schema(parameters=[OpenApiParameter("unread", bool, description="only the unread ones")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])
@@ -698,6 +704,23 @@ class PublicReportSerializer(serializers.Serializer):
     website = serializers.CharField(required=False, allow_blank=True, default="", help_text="leave empty")
 
 
+class PublicStatusSerializer(serializers.Serializer):
+    """What a citizen sees of a report (`presenters.public_status`): never a name, number, phone or fact."""
+
+    receipt = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    stage = serializers.CharField(help_text="the stage in the citizen's words")
+    center = serializers.CharField(help_text="the name of the center handling the report")
+    received_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    can_rate = serializers.BooleanField(help_text="true once the outcome was fed back and not yet rated")
+
+
+class PublicReceiptSerializer(serializers.Serializer):
+    receipt = serializers.CharField(help_text="the code the citizen follows the report with")
+    status = PublicStatusSerializer(allow_null=True)
+
+
 class PublicReportView(APIView):
     """A citizen's report through a center's QR code: no login, rate-limited, a honeypot field."""
 
@@ -708,7 +731,7 @@ class PublicReportView(APIView):
 
     @extend_schema(
         request=PublicReportSerializer,
-        responses={201: {"type": "object", "properties": {"receipt": {"type": "string"}}}},
+        responses={201: PublicReceiptSerializer},
     )
     def post(self, request):
         payload = PublicReportSerializer(data=request.data)
@@ -739,6 +762,7 @@ class PublicStatusView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public_lookup"
 
+    @extend_schema(responses={200: PublicStatusSerializer})
     def get(self, request, receipt):
         case = selectors.case_by_receipt(receipt=receipt)
         if case is None:
@@ -752,13 +776,17 @@ class PublicRatingSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
+class PublicMessageSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="a message for the citizen, in the request's language")
+
+
 class PublicRatingView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public"
 
-    @extend_schema(request=PublicRatingSerializer, responses={201: None})
+    @extend_schema(request=PublicRatingSerializer, responses={201: PublicMessageSerializer})
     def post(self, request, receipt):
         payload = PublicRatingSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

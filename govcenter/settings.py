@@ -254,6 +254,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "kind", "level", "role") get a name of their own
+    # in the schema, instead of a hash suffix that changes when a choice is added.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "cases.models.Kind",
+        "CaseStatusEnum": "cases.models.Status",
+        "CenterLevelEnum": "govcenter.divisions.Level",
+        "HandoffStatusEnum": "cases.models.Handoff.State",
+        "MemberRoleEnum": "govcenter.models.Role",
+        "RatingValueEnum": "cases.models.Rating.Value",
+        "RiskLevelEnum": "cases.risk.models.RiskLevel",
+        "RiskMeasureKindEnum": "cases.risk.models.RiskMeasure.Kind",
+        "WarningStatusEnum": "cases.risk.models.WarningStatus",
+    },
 }
 
 # --- Security for production ------------------------------------------------------------------------

@@ -108,17 +108,17 @@ class RiskWarningDetailSerializer(RiskWarningSerializer):
 # --- Input ----------------------------------------------------------------------------------------
 
 
-class NoteInput(serializers.Serializer):
+class WarningNoteInput(serializers.Serializer):
     note = serializers.CharField(max_length=2000)
 
 
-class MeasureInput(NoteInput):
+class MeasureInput(WarningNoteInput):
     kind = serializers.ChoiceField(choices=RiskMeasure.Kind.choices)
 
 
 WARNING_VERBS = {
     "measure": (MeasureInput, lambda a, w, d: warnings.measure_add(actor=a, warning=w, **d)),
-    "close": (NoteInput, lambda a, w, d: warnings.warning_close(actor=a, warning=w, **d)),
+    "close": (WarningNoteInput, lambda a, w, d: warnings.warning_close(actor=a, warning=w, **d)),
 }
 
 
@@ -130,7 +130,7 @@ def run_warning_verb(verb: str, *, actor, warning: RiskWarning, data):
 
 
 def run_task_done(*, actor, task: WarningTask, data) -> WarningTask:
-    payload = NoteInput(data=data)
+    payload = WarningNoteInput(data=data)
     payload.is_valid(raise_exception=True)
     return warnings.task_done(actor=actor, task=task, note=payload.validated_data["note"])
 
@@ -186,7 +186,7 @@ class RiskWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         run_warning_verb("measure", actor=request.user, warning=warning, data=request.data)
         return Response(RiskWarningDetailSerializer(self._detail(pk)).data)
 
-    @extend_schema(request=NoteInput, responses={200: RiskWarningDetailSerializer})
+    @extend_schema(request=WarningNoteInput, responses={200: RiskWarningDetailSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the warning, saying how the risk was defused."""
@@ -194,7 +194,7 @@ class RiskWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         run_warning_verb("close", actor=request.user, warning=warning, data=request.data)
         return Response(RiskWarningDetailSerializer(self._detail(pk)).data)
 
-    @extend_schema(request=NoteInput, responses={200: RiskWarningDetailSerializer})
+    @extend_schema(request=WarningNoteInput, responses={200: RiskWarningDetailSerializer})
     @action(detail=True, methods=["post"], url_path=r"tasks/(?P<task_id>[0-9]+)/done", url_name="task-done")
     def task_done(self, request, pk=None, task_id=None):
         """Record the visit of one task, with what it found."""
