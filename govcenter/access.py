@@ -70,6 +70,7 @@ class Action(StrEnum):
     RANKING_MANAGE = "report.ranking_manage"
     WARNING_VIEW = "warning.view"
     WARNING_HANDLE = "warning.handle"
+    ONBOARDING_IMPORT = "onboarding.import"
 
 
 ACTION_LABELS = {
@@ -108,6 +109,7 @@ ACTION_LABELS = {
     Action.RANKING_MANAGE: _("Set the red/black list's weights and cut-offs, and publish it"),
     Action.WARNING_VIEW: _("See the risk warnings of the subtree"),
     Action.WARNING_HANDLE: _("Handle risk warnings: record visits and measures, close them"),
+    Action.ONBOARDING_IMPORT: _("Import divisions and rosters from spreadsheets into the subtree"),
 }
 
 _EVERYONE = {Action.CENTER_VIEW, Action.DEPARTMENT_VIEW}
@@ -154,6 +156,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.GRID_MANAGE,
             Action.POLICE_GRID_MANAGE,
             Action.RANKING_MANAGE,
+            Action.ONBOARDING_IMPORT,
         }
     ),
     Role.CLERK: frozenset(_EVERYONE | _CASE_WORK | _HANDOFF_WORK | _GRID_READ | _REPORT_READ | _WARNING_WORK),

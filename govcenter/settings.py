@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "cases.apps.CasesConfig",
     "mediation.apps.MediationConfig",
     "reports.apps.ReportsConfig",
+    "onboarding.apps.OnboardingConfig",
 ]
 
 MIDDLEWARE = [

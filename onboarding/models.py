@@ -1,0 +1,79 @@
+"""Going live: the record of every import (who, what, which file, what it changed) and the identity
+details the rosters bring for staff accounts."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def import_path(run: "ImportRun", filename: str) -> str:
+    # Stored like the export files: a folder per month and a random folder per file.
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}/{filename}"
+
+
+class ImportRun(models.Model):
+    """One upload of a spreadsheet (a division list or a roster), previewed or applied, with the file
+    kept as it came so what was imported can always be shown and re-read."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Dry run")
+        APPLIED = "applied", _("Imported")
+        REFUSED = "refused", _("Refused")
+
+    kind = models.CharField(_("kind"), max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The subtree the import worked in: the common ancestor of its rows' centers.
+    center_code = models.CharField(_("center code"), max_length=12, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    file = models.FileField(_("file"), upload_to=import_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    # Every row error (row, column, value, message), so the error report can be made again later.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    seconds = models.FloatField(_("seconds"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["previewed", "applied", "refused"]), name="import_run_known_status"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} {self.filename}"
+
+
+class StaffIdentity(models.Model):
+    """A staff account's identity number and phone as a roster gave them: a person is one account,
+    so the same identity number under a second username is refused."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="identity"
+    )
+    id_number = models.CharField(_("identity number"), max_length=18, null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("staff identity")
+        verbose_name_plural = _("staff identities")
+
+    def __str__(self):
+        return str(self.user)
