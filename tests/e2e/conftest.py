@@ -42,9 +42,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def _fontconfig_with_chinese(folder: Path) -> Path:
+    """A fontconfig file that adds the Noto Sans SC the PDFs use (installed from PyPI) to the system's
+    fonts: without a CJK font the screenshots show Chinese as empty boxes."""
+    import pylopdf_fonts_zh_cn
+
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<dir>{Path(pylopdf_fonts_zh_cn.sans_path()).parent}</dir>"
+        f"<cachedir>{folder / 'cache'}</cachedir></fontconfig>"
+    )
+    return conf
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS}
+def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
+    fonts = _fontconfig_with_chinese(tmp_path_factory.mktemp("fonts"))
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_ARGS, "env": env}
 
 
 @pytest.fixture(scope="session")
