@@ -17,6 +17,7 @@ from cases.services import CaseInput, HandoffInput, PartyInput, check_reference
 from govcenter.divisions import DivisionCodeError, check_code
 from govcenter.errors import DomainError
 from govcenter.models import Center
+from govcenter.uploads import TABLE_FILES, check_upload
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -102,6 +103,9 @@ def read_rows(upload) -> list[dict]:
     if upload.size > MAX_BYTES:
         raise DomainError(_("The file is larger than 5 MB."), field="file")
     name = (upload.name or "").lower()
+    if not name.endswith((".xlsx", ".csv")):
+        raise DomainError(_("Upload an Excel (.xlsx) or CSV file."), field="file")
+    check_upload(upload, TABLE_FILES, max_bytes=MAX_BYTES)  # the content, not only the name
     content = upload.read()
     if name.endswith(".xlsx"):
         try:
@@ -111,11 +115,9 @@ def read_rows(upload) -> list[dict]:
         table = [
             ["" if cell is None else str(cell).strip() for cell in row] for row in sheet.iter_rows(values_only=True)
         ]
-    elif name.endswith(".csv"):
+    else:
         text = _decode(content)
         table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    else:
-        raise DomainError(_("Upload an Excel (.xlsx) or CSV file."), field="file")
     return _as_dicts(table)
 
 

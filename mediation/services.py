@@ -432,14 +432,14 @@ def agreement_edit(*, actor, agreement: Agreement, data: AgreementInput) -> Agre
 @transaction.atomic
 def agreement_sign(*, actor, agreement: Agreement, signed_on: date, scan) -> Agreement:
     """The agreement was signed on paper: its scan is uploaded and from now on it is locked."""
-    from govcenter.uploads import check_upload
+    from govcenter.uploads import SCAN_FILES, check_upload
 
     agreement = _lock_agreement(agreement, actor)
     if agreement.is_locked:
         raise CaseConflict(_("This agreement is already signed."))
     if signed_on > timezone.localdate():
         raise MediationError(_("The signing date cannot be in the future."), field="signed_on")
-    check_upload(scan)
+    check_upload(scan, SCAN_FILES, field="scan")
     agreement.signed_scan.save(scan.name, scan, save=False)
     agreement.status, agreement.signed_at = Agreement.State.SIGNED, signed_on
     agreement.save(update_fields=["signed_scan", "status", "signed_at", "updated_at"])
