@@ -77,6 +77,8 @@ class DivisionImporter(Importer):
 
     def plan_rows(self, rows: list[Row]) -> None:
         parsed = self._parse(rows)
+        if not parsed:
+            return  # every row is in error: nothing to plan
         if not self.root:
             self.root = common_ancestor(code for code, _row in parsed)
             if not self.root and parsed:
