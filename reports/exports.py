@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 
 from govcenter import audit
 from govcenter.errors import ConflictError, DomainError
-from reports.models import ExportJob
+from govcenter.faults import pause_point
+from reports.models import ExportJob, export_folder
 
 logger = logging.getLogger("govcenter.exports")
 
@@ -117,6 +118,8 @@ def run(job_id: int) -> None:
     job = _claim(job_id)
     if job is None:
         return
+    # An attempt that died may have left a file, whole or partial, that no row points at.
+    _empty_folder(job)
     try:
         # The worker has no request: texts made while building (labels, messages) in the portal's language.
         with translation.override(settings.LANGUAGE_CODE):
@@ -140,6 +143,7 @@ def _claim(job_id: int) -> ExportJob | None:
             }
         job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
         job.save(update_fields=["status", "error", "finished_at"])
+        transaction.on_commit(lambda: _empty_folder(job))
         return None
     job.attempts += 1
     job.status, job.progress, job.error = ExportJob.Status.RUNNING, 0, ""
@@ -157,6 +161,7 @@ def _progress_writer(job_id: int) -> Progress:
         if value != last[0]:
             last[0] = value
             ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=value)
+            pause_point("export.progress")
 
     return progress
 
@@ -177,6 +182,7 @@ def _finish(job_id: int, filename: str, content_type: str, content: bytes) -> No
         now = timezone.now()
         job.file.save(storage_name(filename), ContentFile(content), save=False)
         try:
+            pause_point("export.file_saved")
             job.filename = filename[: ExportJob._meta.get_field("filename").max_length]
             job.content_type = content_type
             job.status, job.progress, job.error = ExportJob.Status.DONE, 100, ""
@@ -203,6 +209,22 @@ def _finish(job_id: int, filename: str, content_type: str, content: bytes) -> No
         except BaseException:
             job.file.delete(save=False)  # the row will not point at it: do not leave it behind
             raise
+
+
+def _empty_folder(job: ExportJob) -> None:
+    """Delete the files in the job's folder. Only for a job no attempt will finish any more, or
+    before an attempt builds: django-q2 hands a task out again only after the earlier worker's
+    timeout, so no other attempt is writing there."""
+    from django.core.files.storage import default_storage
+
+    folder = export_folder(job)
+    try:
+        _subfolders, names = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in names:
+        default_storage.delete(f"{folder}/{name}")
+        logger.warning("export %s: deleted %s left by an attempt that did not finish", job.pk, name)
 
 
 def _failure_message(error: Exception) -> str:

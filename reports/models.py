@@ -1,8 +1,6 @@
 """The red/black list (红黑榜): a county's (or city's) scheme of weighted indicators and cut-offs, and
 the monthly lists it publishes as frozen snapshots; export jobs and the files they make."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -130,8 +128,14 @@ class RankingEntry(models.Model):
         return f"{self.rank}. {self.unit_name}"
 
 
+def export_folder(job: "ExportJob") -> str:
+    """One folder per job: a retried build empties it first, so an attempt killed half-way leaves no
+    file behind (`reports.exports`)."""
+    return f"exports/{job.created_at:%Y/%m}/{job.pk}"
+
+
 def export_path(job: "ExportJob", filename: str) -> str:
-    return f"exports/{job.created_at:%Y/%m}/{uuid.uuid4().hex}/{filename}"
+    return f"{export_folder(job)}/{filename}"
 
 
 class ExportJob(models.Model):

@@ -17,9 +17,10 @@ from cases.models import (
 )
 from cases.notifications import notify_center, portal_text
 from cases.services.core import CaseConflict, CaseError, Step, apply_step, lock_case
-from govcenter import access
+from govcenter import access, audit
 from govcenter.access import Action
 from govcenter.errors import NotAllowed
+from govcenter.faults import pause_point
 from govcenter.workdays import WorkCalendar
 
 
@@ -95,6 +96,7 @@ def sweep_overdue(*, now: datetime | None = None, batch: int = 500) -> int:
                 return marked
             for deadline in due:
                 _mark_overdue(deadline, now)
+                pause_point("sweep.marking")
             marked += len(due)
 
 
@@ -112,6 +114,12 @@ def _mark_overdue(deadline: Deadline, now: datetime) -> None:
         center_code=case.center_code,
         data={"stage": deadline.stage, "due_at": deadline.due_at.isoformat()},
         version=case.version,
+    )
+    audit.record(
+        actor=None,
+        action="case.overdue",
+        obj=case,
+        data={"number": case.number, "stage": deadline.stage, "due_at": deadline.due_at.isoformat()},
     )
     notify_center(
         case,
