@@ -4,9 +4,17 @@ import csv
 import io
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from onboarding import services
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are asserted in their English source: true before and after the catalog has them.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
