@@ -4,7 +4,7 @@ from django.utils.translation import override
 
 from cases.models import Case, Channel, Kind, Party
 from tests.e2e.conftest import shoot
-from tests.e2e.test_journey_grid_worker import assert_fits_the_phone, zh
+from tests.e2e.journeys import assert_fits_the_phone, zh
 
 NAME, PHONE, FACTS = "李建国", "13800138000", "小区门口的下水道堵塞一周，污水漫到路面。"
 

@@ -1,31 +1,22 @@
 """Journey: the county director reads the dashboard, drills into the overdue figure, then previews
 and publishes last month's red/black list."""
 
-from datetime import datetime, timedelta
-
 import pytest
-from django.utils import timezone
 
 from cases.models import Case
 from cases.services.clock import sweep_overdue
 from reports.models import RankingPublication
 from tests.e2e.conftest import shoot
-from tests.e2e.test_journey_grid_worker import zh
-
-LAST_MONTH = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def _last_month(day: int) -> datetime:
-    return timezone.make_aware(datetime(LAST_MONTH.year, LAST_MONTH.month, day, 10, 0))
+from tests.e2e.journeys import LAST_MONTH, last_month, zh
 
 
 @pytest.fixture
 def county_world(make_case, director, with_password):
     """Three cases of last month in the two townships, all past their limits, and one received now."""
     late = [
-        make_case(received_at=_last_month(5)),
-        make_case(received_at=_last_month(12)),
-        make_case(center_code="620102002", actor=director, received_at=_last_month(20)),
+        make_case(received_at=last_month(5)),
+        make_case(received_at=last_month(12)),
+        make_case(center_code="620102002", actor=director, received_at=last_month(20)),
     ]
     fresh = make_case(title="今天刚受理的纠纷")
     sweep_overdue()

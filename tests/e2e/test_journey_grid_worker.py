@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django.utils.translation import gettext, override
 from PIL import Image
 
 from cases.models import Case, Channel
@@ -14,17 +13,7 @@ from grids import services
 from grids.models import Finding, Visit
 from tests.conftest import make_member
 from tests.e2e.conftest import shoot
-
-
-def zh(text: str) -> str:
-    with override("zh-hans"):
-        return gettext(text)
-
-
-def assert_fits_the_phone(page):
-    """No sideways scrolling at phone width."""
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= viewport, f"{page.url} is {width}px wide on a {viewport}px screen"
+from tests.e2e.journeys import assert_fits_the_phone, zh
 
 
 def a_photo() -> dict:
