@@ -56,3 +56,11 @@ clean:
 .PHONY: bench-intake
 bench-intake: install
 	$(PY) bench/intake_load.py $(BENCH_INTAKE_ARGS)
+
+# Load and soak run: clerks, mediators, directors and citizens at once through gunicorn (gunicorn.conf.py)
+# and one qcluster, driven by locust for LOAD_SECONDS (default 120; LOAD_USERS default 12). Per request
+# kind: requests, errors, p50/p95; throughput, error rate, worker memory growth; bench/results-load.json.
+# Exits 1 on any error. Needs PostgreSQL (seeds the county demo into gc_load once) and Redis on 127.0.0.1.
+.PHONY: load
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
