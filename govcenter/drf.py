@@ -1,12 +1,15 @@
-"""DRF plumbing every app's API shares: pagination and the error handler.
+"""DRF plumbing every app's API shares: pagination, the error handler and the API's JSON 404.
 
 Kept apart from the views so DRF can import it while its own modules are still loading.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -59,3 +62,11 @@ def exception_handler(exc, context):
             {"detail": _("The change conflicts with existing data and was not saved.")}, status=status.HTTP_409_CONFLICT
         )
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception):
+    """Django's 404 (`handler404`): under /api/ the JSON an API client can read, as DRF's own 404s, also
+    for a path no route matches (`/api/v1/cases/abc/`); elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

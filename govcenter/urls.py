@@ -22,6 +22,7 @@ from reports import api_exports
 from reports import urls as reports_urls
 
 router = DefaultRouter()
+handler404 = "govcenter.drf.not_found"
 router.register("centers", api.CenterViewSet, basename="api-center")
 router.register("departments", api.DepartmentViewSet, basename="api-department")
 router.register("members", api.MemberViewSet, basename="api-member")
