@@ -428,6 +428,8 @@ class PoliceGridViewSet(PoliceKeepingViewSet):
         data = dict(serializer.validated_data)
         data["grids"] = self._visible_grids(data.get("grids", []))
         data["station"] = self._visible_station(data.get("station"))
+        # A new police grid starts in use (a form without the box sends false); it is retired by PATCH.
+        data.pop("is_active", None)
         serializer.instance = services.police_grid_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
