@@ -7,19 +7,22 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from govcenter.settings import BASE_DIR
 
-# Short enough for a bounded test, long enough for a dossier to render on a busy machine: a task
-# handed out and not acknowledged (its worker died) is handed out again after Q_RETRY seconds.
-Q_TIMEOUT = 12
-Q_RETRY = 13
+# A task may run Q_TIMEOUT seconds; one handed out and not acknowledged (its worker died) is handed out
+# again Q_RETRY seconds after it was taken. Generous by default: a dossier's first render in a fresh
+# worker takes seconds on a busy machine. A test that waits for the real lease sets them short.
+Q_TIMEOUT = 60
+Q_RETRY = 61
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +40,13 @@ def database_url() -> str:
     return f"postgres://{quote(db['USER'], safe='')}{password}@{host}/{db['NAME']}"
 
 
+def let_leases_run_out() -> None:
+    """As if Q_RETRY seconds had passed: every task handed out and not acknowledged is due again."""
+    from django_q.models import OrmQ
+
+    OrmQ.objects.update(lock=timezone.now() - timedelta(seconds=1))
+
+
 def wait_for(condition, timeout: float, what: str, poll: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -50,10 +60,11 @@ def wait_for(condition, timeout: float, what: str, poll: float = 0.2):
 class Cluster:
     """`manage.py qcluster` against the test database; `pause_at` names a `govcenter.faults` point."""
 
-    def __init__(self, tmp_path: Path, pause_at: str | None):
+    def __init__(self, tmp_path: Path, pause_at: str | None, timeout: int, retry: int):
         self.pause_file = tmp_path / "paused"
         self.log_dir = tmp_path
         self.pause_at = pause_at
+        self.timeout, self.retry = timeout, retry
         self.process: subprocess.Popen | None = None
         self.runs = 0
 
@@ -63,8 +74,8 @@ class Cluster:
             DATABASE_URL=database_url(),
             MEDIA_ROOT=str(settings.MEDIA_ROOT),
             Q_WORKERS="1",
-            Q_TIMEOUT=str(Q_TIMEOUT),
-            Q_RETRY=str(Q_RETRY),
+            Q_TIMEOUT=str(self.timeout),
+            Q_RETRY=str(self.retry),
             PYTHONUNBUFFERED="1",
         )
         if self.pause_at:
@@ -116,8 +127,8 @@ def cluster_factory(transactional_db, settings, tmp_path):
     OrmQ.objects.all().delete()
     clusters = []
 
-    def make(pause_at: str | None = None) -> Cluster:
-        cluster = Cluster(tmp_path, pause_at)
+    def make(pause_at: str | None = None, timeout: int = Q_TIMEOUT, retry: int = Q_RETRY) -> Cluster:
+        cluster = Cluster(tmp_path, pause_at, timeout, retry)
         clusters.append(cluster)
         return cluster
 
