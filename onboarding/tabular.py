@@ -8,12 +8,12 @@ Nothing here knows what the rows mean; the importers do.
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import python_calamine
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -29,6 +29,18 @@ TEMPLATE_ROWS = 5000
 BAD_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 HEADER_FILL = PatternFill(start_color="DDEBF7", end_color="DDEBF7", fill_type="solid")
 XLSX_MAGIC = b"PK\x03\x04"
+# The old binary .xls (what many a bureau still publishes) is an OLE2 compound file.
+WORKBOOK_MAGIC = {"xlsx": XLSX_MAGIC, "xls": b"\xd0\xcf\x11\xe0"}
+CALAMINE_ERRORS = (
+    python_calamine.CalamineError,
+    python_calamine.ZipError,
+    python_calamine.XmlError,
+    python_calamine.PasswordError,
+    python_calamine.WorksheetNotFound,
+    ValueError,
+    TypeError,
+    OSError,
+)
 
 
 class FileRefused(DomainError):
@@ -92,7 +104,7 @@ class Table:
 
 
 def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The cells of the first sheet of an .xlsx, or of a .csv (UTF-8, with or without BOM, or GBK),
+    """The cells of the first sheet of an .xlsx or .xls, or of a .csv (UTF-8, with or without BOM, or GBK),
     as trimmed text. Refuses a file that is empty, too large, or not what its name says."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not content:
@@ -102,26 +114,26 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
             _("The file is %(size).1f MB; the limit is %(limit)d MB.")
             % {"size": len(content) / 1048576, "limit": MAX_BYTES // 1048576}
         )
-    if extension == "xlsx":
-        return _read_xlsx(content)
+    if extension in WORKBOOK_MAGIC:
+        return _read_workbook(content, extension)
     if extension == "csv":
         return _read_csv(content)
-    raise FileRefused(_("Upload an Excel (.xlsx) or CSV file."))
+    raise FileRefused(_("Upload an Excel (.xlsx or .xls) or CSV file."))
 
 
-def _read_xlsx(content: bytes) -> list[list[str]]:
-    if not content.startswith(XLSX_MAGIC):
-        raise FileRefused(_("The file's content does not match its “%(ext)s” name.") % {"ext": "xlsx"})
+def _read_workbook(content: bytes, extension: str) -> list[list[str]]:
+    # calamine (Rust) reads a 34,000-row sheet in about a second, where openpyxl takes twenty.
+    if not content.startswith(WORKBOOK_MAGIC[extension]):
+        raise FileRefused(_("The file's content does not match its “%(ext)s” name.") % {"ext": extension})
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content))
+        sheet = workbook.get_sheet_by_index(0)
         table = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows():
             table.append([cell_text(value) for value in values])
             if len(table) > MAX_ROWS + 1:
                 break
-        workbook.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError) as error:
+    except CALAMINE_ERRORS as error:
         raise FileRefused(_("The Excel file cannot be read.")) from error
     return table
 

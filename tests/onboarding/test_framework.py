@@ -57,6 +57,7 @@ def test_wrong_headers_refuse_the_file_naming_them(tree, superuser):
         (b"PK\x03\x04not really a zip", "broken.xlsx"),
         (b"%PDF-1.4 ...", "scan.xlsx"),
         (b"%PDF-1.4 ...", "scan.pdf"),
+        (b"\xd0\xcf\x11\xe0 not an old workbook", "old.xls"),
         ("统计用区划代码,名称\n".encode(), "header-only.csv"),
         (b"\xff\xfe\xfa\xfb\x80\x81", "bytes.csv"),
     ],

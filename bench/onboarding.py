@@ -1,0 +1,166 @@
+"""Time a province's go-live imports on whatever database DATABASE_URL names (migrated, without
+the province's centers yet): the statistics bureau's division list (about 17,000 centers, as a GBK CSV
+with the published 12-digit codes), the same list again (nothing changes), a revised list (townships
+renamed, one retired with its villages), then 34,000 grids and their 34,000 grid workers (.xlsx), and
+the workers again.
+
+Run:
+  createdb -h 127.0.0.1 -U postgres gc_golive
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/gc_golive .venv/bin/python manage.py migrate
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/gc_golive .venv/bin/python bench/onboarding.py
+
+The files are written to var/golive-bench/ (kept: they are realistic inputs to try the pages with).
+"""
+
+import csv
+import io
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govcenter.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+from stdnum.cn import ric  # noqa: E402
+
+from govcenter.demo import _SYLLABLES, CITIES  # noqa: E402
+from onboarding import services  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "var" / "golive-bench"
+TOWNSHIPS_PER_COUNTY = 15
+VILLAGES_PER_TOWNSHIP = 12
+GRIDS = 34_000
+
+
+def place(rng: random.Random, used: set[str], suffix: str, length: int = 2) -> str:
+    while True:
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(length)) + suffix
+        if name not in used:
+            used.add(name)
+            return name
+
+
+def division_rows(rng: random.Random) -> list[list[str]]:
+    """The province as the bureau publishes it: 12-digit codes, a level, the urban-rural code."""
+    rows = [["统计用区划代码", "名称", "级别", "城乡分类代码"], ["620000000000", "甘肃省", "1", ""]]
+    for city_code, city_name, counties in CITIES:
+        rows.append([city_code.ljust(12, "0"), city_name, "2", ""])
+        county_names: set[str] = set()
+        for c in range(counties):
+            county = f"{city_code}{c + 21:02d}"
+            rows.append([county.ljust(12, "0"), place(rng, county_names, "县"), "3", ""])
+            township_names: set[str] = set()
+            for t in range(TOWNSHIPS_PER_COUNTY):
+                township = f"{county}{t + 1:03d}"
+                rows.append([township.ljust(12, "0"), place(rng, township_names, rng.choice("镇乡")), "4", ""])
+                village_names: set[str] = set()
+                for v in range(max(3, VILLAGES_PER_TOWNSHIP + rng.randint(-3, 3))):
+                    rows.append([f"{township}{v + 1:03d}", place(rng, village_names, "村", 2 + v % 2), "5", "220"])
+    return rows
+
+
+def grid_rows(villages: list[str]) -> tuple[list[list], list[list]]:
+    grids = [["网格编码", "网格名称", "网格类型", "户数", "人口", "职责"]]
+    workers = [["网格编码", "用户名", "姓名", "身份证号", "手机号", "用工性质"]]
+    rng = random.Random(7)
+    for n in range(GRIDS):
+        village = villages[n % len(villages)]
+        serial = n // len(villages) + 1
+        code = f"{village}{serial:03d}"
+        households = rng.randint(80, 400)
+        grids.append([code, f"第{serial}网格", "农村村民小组网格", households, households * 3, "党建、社会治理"])
+        body = f"620121{1960 + n % 40}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+        id_number = body + ric.calc_check_digit(body + "0")
+        name = "".join(rng.choice(_SYLLABLES) for _ in range(2))
+        workers.append([code, f"gw{n:06d}", "王" + name, id_number, f"139{n:08d}", "专职" if n % 3 else "兼职"])
+    return grids, workers
+
+
+def as_csv(rows, encoding="gb18030") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def as_xlsx(rows) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def timed(label: str, *, actor, kind: str, content: bytes, filename: str, root: str = "") -> None:
+    (OUT / filename).write_bytes(content)
+    started = time.perf_counter()
+    outcome = services.import_file(actor=actor, kind=kind, content=content, filename=filename, root=root)
+    seconds = time.perf_counter() - started
+    assert not outcome.errors, outcome.errors[:5]
+    print(f"{label:42} {outcome.run.rows:7d} rows  {seconds:7.1f} s  {outcome.run.counts}", flush=True)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    admin, _created = get_user_model().objects.get_or_create(
+        username="golive_bench", defaults={"is_superuser": True, "is_staff": True}
+    )
+    divisions = division_rows(random.Random(62))
+    timed(
+        "divisions, first import (GBK CSV)",
+        actor=None,
+        kind="divisions",
+        content=as_csv(divisions),
+        filename="divisions.csv",
+        root="62",
+    )
+    timed(
+        "divisions, same file again",
+        actor=None,
+        kind="divisions",
+        content=as_csv(divisions),
+        filename="divisions.csv",
+        root="62",
+    )
+    revised = [row[:] for row in divisions]
+    for row in revised[1:]:
+        if row[2] == "4" and row[0].endswith("001000"):
+            row[1] = "新" + row[1]  # each county's first township renamed
+    dropped = "620121002"
+    revised = [row for row in revised if not row[0].startswith(dropped)]
+    timed(
+        "divisions, renamed and one township removed",
+        actor=None,
+        kind="divisions",
+        content=as_csv(revised),
+        filename="divisions-revised.csv",
+        root="62",
+    )
+    villages = [row[0] for row in revised[1:] if row[2] == "5"]
+    grids, workers = grid_rows(villages)
+    timed("grids (xlsx)", actor=admin, kind="grids", content=as_xlsx(grids), filename="grids.xlsx")
+    timed(
+        "grid workers (xlsx)", actor=admin, kind="grid_workers", content=as_xlsx(workers), filename="grid-workers.xlsx"
+    )
+    timed(
+        "grid workers, same file again",
+        actor=admin,
+        kind="grid_workers",
+        content=as_xlsx(workers),
+        filename="grid-workers.xlsx",
+    )
+
+
+if __name__ == "__main__":
+    main()
