@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, Dispatch, Party
 from govcenter.models import Department, Role
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.fixtures_cases import ID_APPLICANT
 
@@ -33,6 +34,7 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     expect(page.get_by_label("事由摘要")).to_have_attribute("aria-invalid", "true")
     expect(applicant.get_by_label("名称")).to_have_value("王大山")
     shoot(page, "clerk-01-intake-errors")
+    assert_accessible_basics(page)
 
     expect(page.get_by_label("综治中心")).to_have_value("620102001")
     expect(page.get_by_label("渠道")).to_have_value("walk_in")
@@ -45,6 +47,7 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     respondent.get_by_label("名称").fill("赵小河")
     respondent.get_by_label("联系电话").fill("13800001111")
     shoot(page, "clerk-02-intake-filled")
+    assert_accessible_basics(page)
     page.get_by_role("button", name="登记案件").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("楼上漏水损坏楼下装修")
@@ -54,6 +57,7 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     expect(parties).to_contain_text("王大山")
     expect(parties).to_contain_text("赵小河")
     shoot(page, "clerk-03-case-recorded")
+    assert_accessible_basics(page)
 
     # Classify: the form unfolds from "what you can do".
     actions = page.get_by_role("complementary").locator("section.actions")
@@ -68,6 +72,7 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     actions.get_by_label(re.compile("东岗街道司法所")).check()
     actions.get_by_label("派单要求").fill("请三日内上门查看漏水点并组织双方协商。")
     shoot(page, "clerk-04-dispatch-form")
+    assert_accessible_basics(page)
     actions.get_by_role("button", name="派单至职能部门").click()
 
     expect(page.locator(".page-head .tag")).to_have_text("已派单")
@@ -75,6 +80,7 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     expect(dispatches).to_contain_text("东岗街道司法所")
     expect(dispatches).to_contain_text("请三日内上门查看漏水点")
     shoot(page, "clerk-05-dispatched")
+    assert_accessible_basics(page)
 
     case = Case.objects.get(title="楼上漏水损坏楼下装修")
     assert case.status == "dispatched"

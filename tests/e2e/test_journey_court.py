@@ -15,6 +15,7 @@ from cases.imports import COLUMNS
 from cases.models import Handoff
 from govcenter.models import Role
 from mediation import services as mediation_services
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.e2e.world import committee_with_mediator
 from tests.fixtures_cases import valid_id
@@ -117,10 +118,12 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     page.get_by_role("group", name="申请人", exact=True).get_by_label("名称").fill("马文静")
     page.get_by_role("group", name=re.compile("^被申请人")).get_by_label("名称").fill("何志强")
     shoot(page, "court-01-transfer-form")
+    assert_accessible_basics(page)
     page.get_by_role("button", name="移交", exact=True).click()
     expect(page.get_by_role("listitem").filter(has_text=court_ref(100))).to_contain_text("已移交至东岗街道")
     expect(page.locator(".page-head .tag")).to_have_text("已移交")
     shoot(page, "court-02-transferred")
+    assert_accessible_basics(page)
 
     # Ten more from a file: a wrong centre code is listed by row, nothing is imported, the corrected file goes in.
     page.get_by_role("link", name="三调对接").first.click()
@@ -135,6 +138,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     expect(problems).to_contain_text("接收中心区划代码")
     assert Handoff.objects.count() == 1
     shoot(page, "court-03-import-refused")
+    assert_accessible_basics(page)
 
     rows = transfer_rows(101)
     page.get_by_label(re.compile("^文件")).set_input_files(workbook_file(tmp_path / "transfers.xlsx", rows))
@@ -142,6 +146,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     expect(page.get_by_role("listitem").filter(has_text="已移交 10 件诉前调解案件")).to_be_visible()
     expect(page.get_by_text("共 11 件移交事项")).to_be_visible()
     shoot(page, "court-04-imported")
+    assert_accessible_basics(page)
 
     # The township's part, on its own pages.
     failing, agreeing = (Handoff.objects.get(external_ref=court_ref(serial)) for serial in (101, 102))
@@ -159,6 +164,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     center.get_by_role("button", name="退回移交方").click()
     expect(center.locator(".page-head .tag")).to_have_text("已退回")
     shoot(center, "court-05-returned-by-the-center")
+    assert_accessible_basics(center)
 
     # Back at the court: confirm the agreement, then see both on the list.
     page.goto(f"{live_server.url}/handoffs/?source=court")
@@ -166,6 +172,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     confirmation = page.locator("details", has=page.locator("summary", has_text="登记司法确认情况"))
     confirmation.get_by_label("司法确认").select_option(label="已确认")
     shoot(page, "court-06-confirmation")
+    assert_accessible_basics(page)
     confirmation.get_by_role("button", name="登记司法确认情况").click()
     expect(page.get_by_role("definition").filter(has_text="已确认")).to_be_visible()
 
@@ -178,6 +185,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     expect(came_back.get_by_role("link", name=court_ref(101))).to_be_visible()
     expect(came_back.get_by_role("row")).to_have_count(2)
     shoot(page, "court-07-came-back")
+    assert_accessible_basics(page)
 
     failing.refresh_from_db()
     agreeing.refresh_from_db()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Dispatch
 from govcenter.models import Department, Membership, Role
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.factories import UserFactory
 
@@ -47,6 +48,7 @@ def test_department_officer_accepts_a_dispatch_and_reports_the_result(
     open_cases = work.get_by_role("link", name=re.compile("在办案件"))
     expect(open_cases).to_contain_text("1")
     shoot(page, "department-01-home")
+    assert_accessible_basics(page)
     open_cases.click()
 
     page.get_by_role("link", name=dispatched_case.number).click()
@@ -55,6 +57,7 @@ def test_department_officer_accepts_a_dispatch_and_reports_the_result(
     # The officer may take or decline the case; the center's own steps are not offered.
     expect(actions.locator("summary")).to_have_text(["报到承接", "不予承接"])
     shoot(page, "department-02-dispatched-case")
+    assert_accessible_basics(page)
 
     actions.locator("summary", has_text="报到承接").click()
     actions.get_by_role("button", name="报到承接").click()
@@ -66,12 +69,14 @@ def test_department_officer_accepts_a_dispatch_and_reports_the_result(
     actions.get_by_label("办理情况").fill("已上门疏通排水管，污水外溢已停止，双方认可。")
     actions.get_by_label("此为最终办理结果").check()
     shoot(page, "department-03-report")
+    assert_accessible_basics(page)
     actions.get_by_role("button", name="报告进展").click()
 
     expect(page.get_by_role("listitem").filter(has_text="已完成")).to_be_visible()
     expect(dispatches).to_contain_text("已上门疏通排水管")
     expect(dispatches.get_by_role("row", name="东岗街道司法所")).to_contain_text("已报告办理结果")
     shoot(page, "department-04-reported")
+    assert_accessible_basics(page)
 
     dispatch = Dispatch.objects.get(case=dispatched_case)
     assert dispatch.status == Dispatch.State.DONE

@@ -14,6 +14,7 @@ from cases.models import Case
 from govcenter.models import IssuedDocument
 from mediation import services as mediation_services
 from mediation.models import Agreement, MediationSession
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.e2e.world import case_with_parties, committee_with_mediator
 
@@ -50,6 +51,7 @@ def test_mediator_logs_a_session_drafts_and_prints_the_agreement(
     expect(row).to_contain_text("相邻排水纠纷")
     expect(row).to_contain_text("调解中")
     shoot(page, "mediator-01-desk")
+    assert_accessible_basics(page)
 
     row.get_by_role("link", name="登记调解记录").click()
     expect(page.get_by_label("杨秀英", exact=False)).to_be_checked()
@@ -58,6 +60,7 @@ def test_mediator_logs_a_session_drafts_and_prints_the_agreement(
     page.get_by_label("调解经过").fill("双方陈述事实，经调解员释法说理，被申请人同意修复排水管并赔偿损失。")
     page.get_by_role("radio", name=re.compile("^达成协议")).check()
     shoot(page, "mediator-02-session")
+    assert_accessible_basics(page)
     page.get_by_role("button", name="登记调解记录").click()
 
     expect(page.get_by_role("listitem").filter(has_text="起草调解协议")).to_be_visible()
@@ -70,6 +73,7 @@ def test_mediator_logs_a_session_drafts_and_prints_the_agreement(
     first_term.get_by_label("履行期限").fill((timezone.localdate() + timedelta(days=10)).isoformat())
     first_term.get_by_label("金额（元）").fill("3000")
     shoot(page, "mediator-03-agreement-form")
+    assert_accessible_basics(page)
     page.get_by_role("button", name="起草调解协议").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("人民调解协议书")
@@ -77,6 +81,7 @@ def test_mediator_logs_a_session_drafts_and_prints_the_agreement(
     expect(parties).to_contain_text("赵小河")
     expect(page.locator("#terms")).to_contain_text("叁仟元整")
     shoot(page, "mediator-04-agreement")
+    assert_accessible_basics(page)
 
     print_link = page.get_by_role("link", name="打印 PDF")
     expect(print_link).to_have_attribute("target", "_blank")

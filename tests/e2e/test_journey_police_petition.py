@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from cases.models import Case, Dispatch, Handoff
 from govcenter.models import Department, Role
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.fixtures_cases import ID_APPLICANT
 
@@ -61,6 +62,7 @@ def test_police_liaison_pushes_an_alert_and_a_repeat_joins_the_open_case(page, l
     first_case = Case.objects.get(handoffs__external_ref="JQ20261201001")
     expect(page.get_by_role("link", name=first_case.number)).to_be_visible()
     shoot(page, "police-01-alert-pushed")
+    assert_accessible_basics(page)
 
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
     page.get_by_role("link", name="推送110纠纷类警情").click()
@@ -69,6 +71,7 @@ def test_police_liaison_pushes_an_alert_and_a_repeat_joins_the_open_case(page, l
         f"合并至相同当事人的未结案件 {first_case.number}"
     )
     shoot(page, "police-02-repeat-joined")
+    assert_accessible_basics(page)
 
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
     police_figures = page.locator("section", has=page.get_by_role("heading", name="公安机关"))
@@ -76,6 +79,7 @@ def test_police_liaison_pushes_an_alert_and_a_repeat_joins_the_open_case(page, l
     # Both alerts count as repeated: they belong to a case the police reported more than once.
     expect(police_figures.locator(".stat", has_text="重复警情")).to_contain_text("2")
     shoot(page, "police-03-list")
+    assert_accessible_basics(page)
 
     assert Handoff.objects.filter(source=Handoff.Source.POLICE, sent_by=police_liaison).count() == 2
     first_case.refresh_from_db()
@@ -105,6 +109,7 @@ def test_petition_officer_routes_an_appeal_to_the_responsible_department(
 
     # An appeal is dispatched, so it must say what it is about: the error stands at the category.
     shoot(page, "petition-01-category-missing")
+    assert_accessible_basics(page)
     category_field = page.locator(".field.has-error", has=page.get_by_label("类别", exact=True))
     expect(category_field).to_contain_text("反映事项的类别")
     expect(page.get_by_label("事由摘要")).to_have_value("反映小区物业维修基金使用不公开")
@@ -112,17 +117,20 @@ def test_petition_officer_routes_an_appeal_to_the_responsible_department(
 
     page.get_by_label("类别", exact=True).select_option(label="物业服务")
     shoot(page, "petition-02-form")
+    assert_accessible_basics(page)
     page.get_by_role("button", name="移交", exact=True).click()
 
     expect(page.get_by_role("listitem").filter(has_text="XF2026120100017")).to_contain_text("已移交至东岗街道")
     expect(page.get_by_role("definition").filter(has_text="申诉求决")).to_be_visible()
     shoot(page, "petition-03-routed")
+    assert_accessible_basics(page)
     case = Case.objects.get(handoffs__external_ref="XF2026120100017")
     page.get_by_role("link", name=case.number).click()
     expect(page.locator(".page-head .tag")).to_have_text("已派单")
     dispatches = page.locator("section", has=page.get_by_role("heading", name="派单情况"))
     expect(dispatches).to_contain_text("城关区住房和城乡建设局")
     shoot(page, "petition-04-case-dispatched")
+    assert_accessible_basics(page)
 
     handoff = Handoff.objects.get(external_ref="XF2026120100017")
     assert handoff.petition_category == Handoff.PetitionCategory.APPEAL
