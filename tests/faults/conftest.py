@@ -94,7 +94,7 @@ class Cluster:
                 start_new_session=True,  # its own process group: killed as a whole, like a crashed host
             )
 
-    def wait_paused(self, timeout: float = 30) -> int:
+    def wait_paused(self, timeout: float = 60) -> int:
         """Wait until a task stops at the pause point; the worker's process id."""
 
         def paused():
