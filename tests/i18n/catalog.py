@@ -14,9 +14,10 @@ CATALOG = Path(settings.BASE_DIR) / "govcenter" / "locale" / "zh_Hans" / "LC_MES
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdifr]|%[sdifr]|\{\{[^}]*\}\}|\{\w*\}")
 # A fragment worth looking for: some letters, and either several words or one word of 3+ letters.
 LETTERS = re.compile(r"[A-Za-z]{2,}")
-# Code-like tokens (snake_case, dotted names, paths, abbreviations) that a page may show as data,
-# such as an audit log's action codes: not looked for.
-CODE_LIKE = re.compile(r"[\w\-]*[_./:][\w.\-/:]*|[A-Z0-9]+")
+# Tokens a page may show as data rather than as its own words: codes (snake_case, dotted names, paths,
+# abbreviations) such as an audit log's action codes, and single lowercase words, which are also the
+# logins of people ("mediator", "clerk"). Not looked for; sentences and capitalised words are.
+CODE_LIKE = re.compile(r"[\w\-]*[_./:][\w.\-/:]*|[A-Z0-9]+|[a-z]+")
 
 
 @dataclass(frozen=True)
