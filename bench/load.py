@@ -257,6 +257,7 @@ def mib(kib: float) -> float:
 
 def memory_report(watch: MemoryWatch, warmup: float) -> dict:
     before, warm, end = watch.samples[0], watch.at(warmup), watch.samples[-1]
+    midpoint = warmup + (end["t"] - before["t"] - warmup) / 2
 
     def total(sample):
         return sum(sample["workers"].values())
@@ -276,9 +277,17 @@ def memory_report(watch: MemoryWatch, warmup: float) -> dict:
         "growth_after_warmup_mib": mib(total(end) - total(warm)),
         "growth_per_worker_mib": mib((total(end) - total(warm)) / max(len(end["workers"]), 1)),
         "per_worker": per_worker,
+        # A leak keeps growing; caches filling up after the warm-up level off: compare the halves.
+        "growth_second_half_mib": mib(total(end) - total(watch.at(midpoint))),
         "cluster_warm_mib": mib(warm["cluster"]),
         "cluster_end_mib": mib(end["cluster"]),
+        "cluster_peak_mib": mib(max(s["cluster"] for s in watch.samples)),
+        "cluster_growth_second_half_mib": mib(end["cluster"] - watch.at(midpoint)["cluster"]),
         "samples": len(watch.samples),
+        # Every 10 s: seconds since the start, workers' total and the cluster's RSS in MiB.
+        "timeline": [
+            [round(s["t"] - before["t"]), mib(total(s)), mib(s["cluster"])] for s in watch.samples[::10] + [end]
+        ],
     }
 
 
@@ -426,9 +435,13 @@ def print_report(result: dict) -> None:
         f"gunicorn workers ({memory['workers']}, RSS total): before load {memory['before_load_mib']} MiB, "
         f"after {result['warmup_s']} s warm-up {memory['after_warmup_mib']} MiB, end {memory['end_mib']} MiB, "
         f"peak {memory['peak_mib']} MiB; growth after warm-up {memory['growth_after_warmup_mib']} MiB "
-        f"({memory['growth_per_worker_mib']} MiB a worker); workers replaced {memory['workers_replaced']}"
+        f"({memory['growth_per_worker_mib']} MiB a worker), in the second half {memory['growth_second_half_mib']} MiB; "
+        f"workers replaced {memory['workers_replaced']}"
     )
-    print(f"qcluster RSS: {memory['cluster_warm_mib']} → {memory['cluster_end_mib']} MiB")
+    print(
+        f"qcluster RSS: {memory['cluster_warm_mib']} MiB after warm-up, {memory['cluster_end_mib']} MiB at the end, "
+        f"peak {memory['cluster_peak_mib']} MiB; in the second half {memory['cluster_growth_second_half_mib']} MiB"
+    )
     cpu = result["cpu"]
     print(
         f"CPU per request: gunicorn {cpu['gunicorn_ms_per_request']} ms, "

@@ -6,6 +6,7 @@ gunicorn over HTTP. bench/load.py starts it (headless) with the plan in LOAD_PLA
 A reply whose status the request kind did not expect is a locust failure: the run's errors.
 """
 
+import itertools
 import json
 import os
 import random
@@ -60,16 +61,28 @@ class LocustBrowser:
         return self.client.cookies.get(name, "")
 
 
+def logins(person_class) -> itertools.cycle:
+    """The plan's logins of that kind in turn, so that every one of them is in the run."""
+    if PLAN is None:
+        return itertools.cycle([None])
+    names = {
+        load_mix.Clerk: PLAN.clerks,
+        load_mix.Mediator: sorted(PLAN.mediators),
+        load_mix.Director: [username for username, _code in PLAN.directors],
+    }
+    return itertools.cycle(names.get(person_class, [None]))
+
+
 class Person(HttpUser):
     abstract = True
     person_class = None
     wait_time = between(0.5, 2.0)
 
     def on_start(self):
-        rng = random.Random()
-        self.person = self.person_class(LocustBrowser(self.client), PLAN, rng)
-        if hasattr(self.person, "username"):
-            self.person.log_in(self.person.username)
+        username = next(type(self).usernames)
+        self.person = self.person_class(LocustBrowser(self.client), PLAN, random.Random(), username=username)
+        if username:
+            self.person.log_in(username)
 
     @task
     def step(self):
@@ -79,18 +92,23 @@ class Person(HttpUser):
 class ClerkUser(Person):
     person_class = load_mix.Clerk
     weight = load_mix.Clerk.weight
+    usernames = logins(load_mix.Clerk)
 
 
 class MediatorUser(Person):
     person_class = load_mix.Mediator
     weight = load_mix.Mediator.weight
+    usernames = logins(load_mix.Mediator)
 
 
 class DirectorUser(Person):
     person_class = load_mix.Director
-    weight = load_mix.Director.weight
+    usernames = logins(load_mix.Director)
+    # One director at each level (county: the command post, city, province), whatever the user count.
+    fixed_count = len(PLAN.directors) if PLAN else 3
 
 
 class CitizenUser(Person):
     person_class = load_mix.Citizen
     weight = load_mix.Citizen.weight
+    usernames = logins(load_mix.Citizen)
