@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from govcenter.models import Role
 from reports import exports, tasks
 from reports.models import ExportJob
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.e2e.journeys import LAST_MONTH, last_month, zh
 
@@ -61,6 +62,7 @@ def test_auditor_exports_a_dossier_and_the_ranking_and_finds_them_in_the_audit_l
     name, content = download(page, dossier_row.get_by_role("link"))
     assert name.endswith(".pdf") and content.startswith(b"%PDF")
     assert case.number in pdf_text(content)
+    assert_accessible_basics(page)
     shoot(page, "auditor-1-dossier-exported")
 
     # The red/black list as Excel, from the ranking page (no publish button for an auditor).
@@ -85,12 +87,14 @@ def test_auditor_exports_a_dossier_and_the_ranking_and_finds_them_in_the_audit_l
     page.reload()
     row = page.locator(f"#export-{job.pk}")
     assert row.locator("progress").count() == 1 and row.get_by_role("link").count() == 0
+    assert_accessible_basics(page)
     shoot(page, "auditor-2-export-in-progress")
     tasks.run_export(job.pk)  # the worker makes the file while the auditor watches
     row.get_by_role("link").wait_for(timeout=10_000)
     assert row.locator("progress").count() == 0
     name, content = download(page, row.get_by_role("link"))
     assert name.endswith(".pdf") and content.startswith(b"%PDF")
+    assert_accessible_basics(page)
     shoot(page, "auditor-3-exports-done")
 
     # The audit log: every start, file made and download of the auditor's, with the file names.
@@ -107,4 +111,5 @@ def test_auditor_exports_a_dossier_and_the_ranking_and_finds_them_in_the_audit_l
     )
     for job in ExportJob.objects.filter(owner=auditor):
         assert job.filename in table.inner_text()
+    assert_accessible_basics(page)
     shoot(page, "auditor-4-audit-log")

@@ -6,6 +6,7 @@ import pytest
 from cases.models import Case
 from cases.services.clock import sweep_overdue
 from reports.models import RankingPublication
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.e2e.journeys import LAST_MONTH, last_month, zh
 
@@ -31,6 +32,7 @@ def test_director_drills_into_overdue_cases_and_publishes_the_ranking(page, live
     page.wait_for_url("**/reports/**")
     overdue = page.locator("a.stat").filter(has_text=zh("open cases overdue"))
     assert overdue.locator("strong").inner_text() == "3"
+    assert_accessible_basics(page)
     shoot(page, "director-1-dashboard")
 
     overdue.click()
@@ -40,6 +42,7 @@ def test_director_drills_into_overdue_cases_and_publishes_the_ranking(page, live
     numbers = set(rows.locator("td:first-child a").all_inner_texts())
     assert numbers == {case.number for case in late} and fresh.number not in numbers
     assert page.get_by_label(zh("Overdue only")).is_checked()
+    assert_accessible_basics(page)
     shoot(page, "director-2-overdue-list")
 
     page.go_back()
@@ -49,6 +52,7 @@ def test_director_drills_into_overdue_cases_and_publishes_the_ranking(page, live
     body = page.locator("main").inner_text()
     assert "东岗街道" in body and "雁南街道" in body
     assert not RankingPublication.objects.exists()
+    assert_accessible_basics(page)
     shoot(page, "director-3-ranking-preview")
 
     publish = page.get_by_role("button", name=zh("Publish the list of %(month)s") % {"month": f"{LAST_MONTH:%Y-%m}"})
@@ -73,4 +77,5 @@ def test_director_drills_into_overdue_cases_and_publishes_the_ranking(page, live
         == 0
     )
     assert page.locator(".messages").count() == 1
+    assert_accessible_basics(page)
     shoot(page, "director-4-ranking-published")

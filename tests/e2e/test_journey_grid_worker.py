@@ -12,6 +12,7 @@ from govcenter.models import Role
 from grids import services
 from grids.models import Finding, Visit
 from tests.conftest import make_member
+from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.e2e.journeys import assert_fits_the_phone, zh
 
@@ -52,6 +53,7 @@ def test_grid_worker_logs_a_visit_that_becomes_a_case(
     assert grid.name in page.content()
     assert zh("No case of your grids is open.") in page.content()  # the empty state says what is so
     assert_fits_the_phone(page)
+    assert_accessible_basics(page)
     shoot(page, "grid-worker-1-my-grids")
 
     page.get_by_role("link", name=zh("Log a visit")).click()
@@ -63,6 +65,7 @@ def test_grid_worker_logs_a_visit_that_becomes_a_case(
     error = zh("Say where the visit was (household, address or place).")
     assert page.locator(".field.has-error").filter(has_text=error).count() == 1
     assert not Visit.objects.exists()
+    assert_accessible_basics(page)
     shoot(page, "grid-worker-2-field-error")
 
     page.get_by_label(zh("Place visited")).fill("东岗社区3号楼2单元")
@@ -74,6 +77,7 @@ def test_grid_worker_logs_a_visit_that_becomes_a_case(
     page.get_by_label(zh("Summary of the case")).fill("3号楼漏水引发邻里纠纷")
     page.get_by_label(zh("Phone of the person visited")).fill("13912345678")
     assert_fits_the_phone(page)
+    assert_accessible_basics(page)
     shoot(page, "grid-worker-3-visit-form")
     page.get_by_role("button", name=zh("Record the visit")).click()
     page.wait_for_url("**/grids/mine/")
@@ -90,4 +94,5 @@ def test_grid_worker_logs_a_visit_that_becomes_a_case(
     page.wait_for_url(f"**/cases/{case.pk}/")
     assert "3号楼漏水引发邻里纠纷" in page.content()
     assert_fits_the_phone(page)
+    assert_accessible_basics(page)
     shoot(page, "grid-worker-4-case")
