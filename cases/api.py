@@ -346,7 +346,10 @@ class ClassifySerializer(VerbSerializer):
 
 class DispatchInputSerializer(VerbSerializer):
     departments = serializers.PrimaryKeyRelatedField(
-        queryset=Department.objects.filter(is_active=True), many=True, allow_empty=False
+        queryset=Department.objects.filter(is_active=True),
+        many=True,
+        allow_empty=False,
+        error_messages={"empty": gettext_lazy("Choose at least one department.")},
     )
     due_at = TimeField(required=False)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")

@@ -30,7 +30,7 @@ from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit, ratelimit
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
-from govcenter.errors import DomainError
+from govcenter.errors import ConflictError, DomainError, NotAllowed
 from govcenter.http import see_other
 from govcenter.models import Center
 from govcenter.paging import FastPaginator
@@ -269,7 +269,12 @@ def _intake_error(request, form, error: DomainError, state: dict) -> None:
 
 @login_required
 def case_detail(request, case_id: int):
-    case = _visible_case(request, case_id)
+    return _detail_page(request, _visible_case(request, case_id))
+
+
+def _detail_page(request, case, refused: dict | None = None):
+    """The case page; `refused` re-opens the form of a step that was refused for its input, with
+    each error next to its input and what the user typed kept (answered 400)."""
     user = request.user
     now = timezone.now()
     show_pii = access.can(user, Action.CASE_PII_VIEW, case)
@@ -319,7 +324,11 @@ def case_detail(request, case_id: int):
         "rating": Rating.objects.filter(case=case).first(),
         **_action_context(case, user),
     }
-    return render(request, "cases/case_detail.html", context)
+    if refused is not None:
+        for action in context["actions"]:
+            if action["verb"] == refused["verb"]:
+                action.update(errors=refused["errors"], data=refused["data"])
+    return render(request, "cases/case_detail.html", context, status=400 if refused else 200)
 
 
 def _action_context(case, user) -> dict:
@@ -367,6 +376,45 @@ _OUTCOMES = [
     ("failed", "fail", gettext_lazy("Mediation failed")),
 ]
 
+# The inputs of each step's form on the case page (templates/cases/_verb_form.html): an error about
+# one of them is shown next to it.
+VERB_INPUTS = {
+    "classify": {"category", "kind", "severity"},
+    "dispatch": {"departments", "due_at", "instructions"},
+    "report": {"text", "final"},
+    "send-down": {"center", "reason"},
+    "resolve": {"outcome", "note"},
+    "feedback": {"method", "note"},
+    "follow-up": {"note", "rating", "comment"},
+    "close": {"note"},
+    "confirm-outcome": {"note"},
+}
+REASON_INPUTS = {"reason"}  # decline, escalate, reopen, hand-back, pause
+
+
+def _input_errors(verb: str, error: Exception) -> dict | None:
+    """A refusal of the form's input, by input name ("form" for the rest), to show in the form; None
+    when the step itself is refused (a stale page, an illegal move, no right): that goes on top of
+    the reloaded page."""
+    if isinstance(error, ConflictError | NotAllowed | IntegrityError):
+        return None
+    if isinstance(error, ApiValidationError) and isinstance(error.detail, dict):
+        problems = {key: _flatten(value) for key, value in error.detail.items()}
+    elif isinstance(error, DomainError):
+        problems = {error.field or "": [str(error.message)]}
+    elif isinstance(error, DjangoValidationError) and hasattr(error, "error_dict"):
+        problems = {key: _flatten(value) for key, value in error.message_dict.items()}
+    else:
+        problems = {"": error_messages(error)}
+    inputs = VERB_INPUTS.get(verb, REASON_INPUTS)
+    errors: dict[str, list[str]] = {"form": []}
+    for key, lines in problems.items():
+        if key in inputs:
+            errors[key] = lines
+        else:
+            errors["form"] += [f"{FIELD_LABELS[key]}: {line}" if key in FIELD_LABELS else line for line in lines]
+    return errors
+
 
 @login_required
 @require_POST
@@ -380,6 +428,10 @@ def case_verb(request, case_id: int, verb: str):
     try:
         api.run_verb(verb, actor=request.user, case=case, data=request.POST)
     except (ApiValidationError, DomainError, DjangoValidationError, IntegrityError) as error:
+        errors = _input_errors(verb, error)
+        if errors is not None:
+            refused = {"verb": verb, "errors": errors, "data": request.POST}
+            return _detail_page(request, _visible_case(request, case.pk), refused)
         for line in error_messages(error):
             messages.error(request, line)
     else:

@@ -342,11 +342,30 @@ def test_an_illegal_step_shows_a_message_not_an_error_page(login, clerk, record)
     assert case.status == Status.RECEIVED
 
 
-def test_a_verb_form_with_missing_input_names_the_field(login, clerk, record):
+def test_a_verb_form_with_missing_input_shows_the_error_at_the_input(login, clerk, record):
     case = record()
-    response = login(clerk).post(f"/cases/{case.pk}/do/classify/", {"version": case.version}, follow=True)
-    assert response.status_code == 200
-    assert any(m.startswith("Category:") for m in messages_of(response))
+    response = login(clerk).post(
+        f"/cases/{case.pk}/do/classify/", {"version": case.version, "severity": "high"}, follow=True
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    # The classify form is open again, the category marked and its error next to it, the rest kept.
+    assert '<details class="verb" id="do-classify" open>' in html
+    assert 'id="classify-category" required aria-invalid="true" aria-describedby="classify-category-error"' in html
+    assert '<ul class="errorlist" id="classify-category-error"><li>' in html
+    assert '<option value="high" selected>' in html
+    assert messages_of(response) == []
+
+
+def test_a_refused_step_with_a_reason_shows_it_at_the_reason_and_keeps_the_text(login, clerk, record):
+    case = record()
+    response = login(clerk).post(f"/cases/{case.pk}/do/escalate/", {"version": case.version, "reason": "  "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<details class="verb" id="do-escalate" open>' in html
+    assert 'aria-describedby="escalate-reason-error"' in html
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
 
 
 def test_unknown_verb_is_not_found(login, clerk, record):

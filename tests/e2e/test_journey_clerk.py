@@ -67,10 +67,17 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     expect(page.locator(".page-head .tag")).to_have_text("已分类")
     expect(page.get_by_role("definition").filter(has_text="排水")).to_be_visible()
 
-    # Dispatch to the township's justice office.
+    # Dispatch to the township's justice office; sent first without one, the form stays open with
+    # the error at the departments and the instructions kept.
     actions.locator("summary", has_text="派单至职能部门").click()
-    actions.get_by_label(re.compile("东岗街道司法所")).check()
     actions.get_by_label("派单要求").fill("请三日内上门查看漏水点并组织双方协商。")
+    actions.get_by_role("button", name="派单至职能部门").click()
+    departments = actions.get_by_role("group", name="职能部门")
+    expect(departments).to_have_attribute("aria-invalid", "true")
+    expect(actions.locator("#dispatch-departments-error")).to_contain_text("请至少选择一个")
+    expect(actions.get_by_label("派单要求")).to_have_value("请三日内上门查看漏水点并组织双方协商。")
+    expect(page.locator(".page-head .tag")).to_have_text("已分类")
+    departments.get_by_label(re.compile("东岗街道司法所")).check()
     shoot(page, "clerk-04-dispatch-form")
     assert_accessible_basics(page)
     actions.get_by_role("button", name="派单至职能部门").click()
