@@ -321,6 +321,9 @@ LOGGING = {
     "loggers": {
         "govcenter": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A request that failed (500), with its traceback, masked. Django's default sends it only to
+        # ADMINS by mail, which is not set: a production error would otherwise leave no trace.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 
