@@ -96,3 +96,15 @@ def test_grid_worker_logs_a_visit_that_becomes_a_case(
     assert_fits_the_phone(page)
     assert_accessible_basics(page)
     shoot(page, "grid-worker-4-case")
+
+    # The worker's other pages fit the phone too: all their visits (filtered to findings), the grid.
+    page.goto(f"{live_server.url}/grids/mine/")
+    page.get_by_role("link", name=zh("All my visits")).click()
+    page.wait_for_url("**/grids/visits/**")
+    assert "东岗社区3号楼2单元" in page.locator("main").inner_text()
+    assert_fits_the_phone(page)
+    assert_accessible_basics(page)
+    shoot(page, "grid-worker-5-visits")
+    page.goto(f"{live_server.url}{grid.get_absolute_url()}")
+    assert grid.name in page.locator("h1").inner_text()
+    assert_fits_the_phone(page)
