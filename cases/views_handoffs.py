@@ -26,7 +26,7 @@ from cases.services.handoffs import OPEN_HANDOFF
 from cases.views import FIELD_LABELS, PAGE_SIZE, _filter_params
 from govcenter import access
 from govcenter.access import Action
-from govcenter.errors import DomainError
+from govcenter.errors import ConflictError, DomainError, NotAllowed
 from govcenter.http import see_other
 from govcenter.models import Center
 
@@ -404,6 +404,12 @@ def handoff_departments(request):
 
 @login_required
 def handoff_detail(request, handoff_id: int):
+    return _detail_page(request, handoff_id)
+
+
+def _detail_page(request, handoff_id: int, refused: dict | None = None):
+    """The hand-off page; `refused` reopens the form of a step refused for its input, each error
+    next to its input and what was typed kept (answered 400)."""
     user = request.user
     handoff = selectors.handoff_get_visible(user=user, handoff_id=handoff_id)
     if handoff is None:
@@ -433,7 +439,11 @@ def handoff_detail(request, handoff_id: int):
         "late": _is_late(handoff, timezone.now()),
         "actions": _actions(handoff, user),
     }
-    return render(request, "handoffs/handoff_detail.html", context)
+    if refused is not None:
+        for action in context["actions"]:
+            if action["verb"] == refused["verb"]:
+                action.update(errors=refused["errors"], data=refused["data"], open=True)
+    return render(request, "handoffs/handoff_detail.html", context, status=400 if refused else 200)
 
 
 def _state_label(status: str) -> str:
@@ -475,6 +485,37 @@ def _actions(handoff: Handoff, user) -> list[dict]:
     return actions
 
 
+# The inputs of each step's form on the hand-off page (templates/handoffs/_verb_form.html).
+VERB_INPUTS = {
+    "accept": {"note"},
+    "hand-back": {"reason"},
+    "extend": {"reason", "days"},
+    "confirmation": {"status", "note"},
+    "file": {"filing_number"},
+}
+
+
+def _input_errors(verb: str, error: Exception) -> dict | None:
+    """A refusal of the form's input, by input name ("form" for the rest); None when the step
+    itself is refused (a stale page, an illegal move, no right): that goes on top of the page."""
+    if isinstance(error, ConflictError | NotAllowed | IntegrityError):
+        return None
+    if isinstance(error, ApiValidationError) and isinstance(error.detail, dict):
+        problems = {key: _lines(value) for key, value in error.detail.items()}
+    elif isinstance(error, DomainError):
+        problems = {error.field or "": [str(error.message)]}
+    else:
+        problems = {"": error_lines(error)}
+    errors: dict[str, list[str]] = {"form": []}
+    for key, lines in problems.items():
+        if key in VERB_INPUTS.get(verb, ()):
+            errors[key] = lines
+        else:
+            label = HANDOFF_FIELD_LABELS.get(key)
+            errors["form"] += [f"{label}: {line}" if label else line for line in lines]
+    return errors
+
+
 @login_required
 @require_POST
 def handoff_verb(request, handoff_id: int, verb: str):
@@ -487,6 +528,9 @@ def handoff_verb(request, handoff_id: int, verb: str):
     try:
         api_handoffs.run_handoff_verb(verb, actor=request.user, handoff=handoff, data=request.POST)
     except (ApiValidationError, DomainError, DjangoValidationError, IntegrityError) as error:
+        errors = _input_errors(verb, error)
+        if errors is not None:
+            return _detail_page(request, handoff.pk, {"verb": verb, "errors": errors, "data": request.POST})
         for line in error_lines(error):
             messages.error(request, line)
     else:

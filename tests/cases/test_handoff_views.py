@@ -254,12 +254,27 @@ def test_the_center_clerk_receives_and_accepts_through_the_page(login, court, cl
     assert "已安排调解员" in response.content.decode()
 
 
-def test_a_return_without_a_reason_is_explained_and_changes_nothing(login, court, clerk, tree):
+def test_a_return_without_a_reason_is_explained_at_the_reason_and_changes_nothing(login, court, clerk, tree):
     handoff = send_court_case(court)
     response = login(clerk).post(f"/handoffs/{handoff.pk}/do/hand-back/", {"reason": ""}, follow=True)
-    assert any("Reason" in m for m in messages_of(response))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<details class="verb" id="do-hand-back" open>' in html
+    assert 'id="hand-back-reason" rows="2" required aria-invalid="true"' in html
+    assert '<ul class="errorlist" id="hand-back-reason-error"><li>' in html
     handoff.refresh_from_db()
     assert handoff.status == "sent"
+
+
+def test_an_extension_refused_for_its_days_keeps_the_reason(login, court, tree):
+    handoff = send_court_case(court)
+    response = login(court).post(f"/handoffs/{handoff.pk}/do/extend/", {"reason": "当事人申请延期", "days": "120"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'aria-describedby="extend-days-error"' in html
+    assert ">当事人申请延期</textarea>" in html
+    handoff.refresh_from_db()
+    assert handoff.extended_at is None
 
 
 def test_the_court_records_confirmation_after_the_center_resolved_the_case(login, court, clerk, tree):
