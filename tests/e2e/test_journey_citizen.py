@@ -33,6 +33,7 @@ def test_citizen_reports_through_the_qr_form_and_follows_it(phone_page, live_ser
     page.get_by_role("button", name=zh("Send the report")).click()
     assert page.locator(".field.has-error").count() >= 3
     assert page.locator(".field.has-error").filter(has=page.get_by_label(zh("Your phone number"))).count() == 1
+    assert page.get_by_label(zh("Your phone number")).get_attribute("aria-invalid") == "true"  # said, not only red
     assert not Case.objects.exists()
     assert_accessible_basics(page)
     shoot(page, "citizen-2-field-errors")
