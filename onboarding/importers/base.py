@@ -17,6 +17,7 @@ from govcenter import access
 from govcenter.access import Action
 from govcenter.divisions import DivisionCodeError, check_code, common_ancestor
 from govcenter.errors import DomainError
+from onboarding.importers.lookup import id_number_is_valid
 from onboarding.tabular import Column, Row, RowError, Table, add_error, check_cells
 
 
@@ -140,8 +141,11 @@ class Importer:
         return code
 
     def check_id_number(self, row: Row, key: str) -> str:
+        number = row.get(key).replace(" ", "").upper()
+        if not number or id_number_is_valid(number):
+            return number
         try:
-            return normalise_id_number(row.get(key))
+            return normalise_id_number(number)
         except DomainError as error:
             self.error(row, key, error.message)
             return ""

@@ -25,6 +25,7 @@ from grids.models import (
     PoliceGrid,
 )
 from onboarding.importers.base import STATUS_RETIRED, Importer, Verb, diff, status_column, zh_choices
+from onboarding.importers.lookup import where_in
 from onboarding.importers.mediation import split_list
 from onboarding.importers.people import People
 from onboarding.importers.staff import check_center, load_centers
@@ -83,7 +84,7 @@ class GridImporter(Importer):
     def plan_rows(self, rows: list[Row]) -> None:
         codes = [row.get("code") for row in rows]
         centers = load_centers(code[:12] for code in codes)
-        existing = {grid.code: grid for grid in Grid.objects.filter(code__in=codes)}
+        existing = {grid.code: grid for grid in where_in(Grid.objects.all(), "code", codes)}
         police = {
             (p.center_code, p.name): p
             for p in PoliceGrid.objects.filter(center_code__in={code[:9] for code in codes}, is_active=True)
@@ -237,20 +238,28 @@ class GridWorkerImporter(Importer):
         ]
 
     def plan_rows(self, rows: list[Row]) -> None:
-        grids = {grid.code: grid for grid in Grid.objects.filter(code__in={row.get("grid") for row in rows})}
+        grids = {
+            grid.code: grid
+            for grid in where_in(
+                Grid.objects.only("pk", "code", "center_id", "center_code", "is_active"),
+                "code",
+                [row.get("grid") for row in rows],
+            )
+        }
         people = People(self, (row.get("username") for row in rows), (row.get("id_number") for row in rows))
         user_ids = [user.pk for user in people.users.values()]
         open_ = {
             (a.grid_id, a.worker_id): a
-            for a in GridAssignment.objects.filter(
-                worker_id__in=user_ids, ended_at__isnull=True, grid__in=grids.values()
+            for a in where_in(
+                GridAssignment.objects.filter(ended_at__isnull=True).only(
+                    "pk", "grid_id", "worker_id", "employment", "started_at", "center_code"
+                ),
+                "worker_id",
+                user_ids,
             )
         }
-        seats = set(
-            Membership.objects.filter(
-                user_id__in=user_ids, role=Role.GRID_WORKER, is_active=True, center__is_active=True
-            ).values_list("user_id", "center_code")
-        )
+        worker_seats = Membership.objects.filter(role=Role.GRID_WORKER, is_active=True, center__is_active=True)
+        seats = set(where_in(worker_seats.values_list("user_id", "center_code"), "user_id", user_ids))
         seen = {}
         for row in rows:
             grid = self._grid(row, grids)

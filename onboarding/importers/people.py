@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from govcenter import audit
 from onboarding.importers.base import Importer
+from onboarding.importers.lookup import where_in
 from onboarding.models import StaffIdentity
 from onboarding.tabular import Row
 
@@ -38,10 +39,15 @@ class People:
 
     def __init__(self, importer: Importer, usernames, id_numbers):
         self.importer = importer
-        self.users = {user.username: user for user in User.objects.filter(username__in=set(usernames))}
-        identities = StaffIdentity.objects.filter(user__username__in=set(usernames)) | StaffIdentity.objects.filter(
-            id_number__in={number for number in id_numbers if number}
-        )
+        self.users = {
+            user.username: user
+            for user in where_in(User.objects.only("pk", "username", "first_name"), "username", usernames)
+        }
+        identities = {
+            identity.pk: identity
+            for identity in where_in(StaffIdentity.objects.all(), "user_id", [u.pk for u in self.users.values()])
+            + where_in(StaffIdentity.objects.all(), "id_number", [n.replace(" ", "").upper() for n in id_numbers])
+        }.values()
         self.identities = {identity.user_id: identity for identity in identities}
         self.owner_of_id = {identity.id_number: identity.user_id for identity in identities if identity.id_number}
         self.people: dict[str, Person] = {}

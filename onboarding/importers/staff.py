@@ -7,12 +7,13 @@ from govcenter import audit
 from govcenter.divisions import lineage
 from govcenter.models import Center, Department, Membership, Role
 from onboarding.importers.base import STATUS_RETIRED, Importer, Verb, diff, status_column, zh_choices
+from onboarding.importers.lookup import where_in
 from onboarding.importers.people import People
 from onboarding.tabular import Column, Row
 
 
 def load_centers(codes) -> dict[str, Center]:
-    return {center.code: center for center in Center.objects.filter(code__in=set(codes))}
+    return {center.code: center for center in where_in(Center.objects.all(), "code", codes)}
 
 
 def check_center(importer: Importer, row: Row, key: str, centers: dict, *, level_length=None) -> Center | None:
@@ -168,7 +169,7 @@ class StaffImporter(Importer):
 
     def _memberships(self, people: People) -> dict[tuple, Membership]:
         users = [user.pk for user in people.users.values()]
-        rows = Membership.objects.filter(user_id__in=users).select_related("user")
+        rows = where_in(Membership.objects.select_related("user"), "user_id", users)
         return {(m.user.username, m.center_code, m.role): m for m in rows}
 
     def _department(self, row: Row, center, departments) -> Department | None:
