@@ -2,12 +2,15 @@
 app's API shares (a center by its code, `?under=`)."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -64,7 +67,8 @@ class InRangeIsoDateTimeField(django_filters.fields.IsoDateTimeField):
     def clean(self, value):
         cleaned = super().clean(value)
         if cleaned is not None and not periods.FIRST_YEAR <= cleaned.year <= periods.LAST_YEAR:
-            raise serializers.ValidationError(
+            # A form's error, so the filter set reports it under the parameter's name.
+            raise forms.ValidationError(
                 _("Give a date between the years %(first)d and %(last)d.")
                 % {"first": periods.FIRST_YEAR, "last": periods.LAST_YEAR}
             )
@@ -104,10 +108,13 @@ class TokenView(ObtainAuthToken):
     """`POST {"username", "password"}` → `{"token"}`; throttled; failures are audited; a username
     locked out at one address by django-axes (the login page's lockout) gets 429 with the reason."""
 
+    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}})
+    @extend_schema(
+        request=AuthTokenSerializer, responses={200: {"type": "object", "properties": {"token": {"type": "string"}}}}
+    )
     def post(self, request, *args, **kwargs):
         # The serializer passes this request to authenticate(), where axes counts and refuses.
         serializer = self.serializer_class(data=request.data, context={"request": request})
@@ -209,7 +216,7 @@ class MemberSerializer(serializers.ModelSerializer):
     center = serializers.CharField(source="center_code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
     role_label = ChoiceLabelField(Role.choices, source="role")
-    department_name = serializers.CharField(source="department.name", read_only=True, default=None)
+    department_name = serializers.CharField(source="department.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Membership

@@ -61,7 +61,11 @@ def exception_handler(exc, context):
         return Response(
             {"detail": _("The change conflicts with existing data and was not saved.")}, status=status.HTTP_409_CONFLICT
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # `ValidationError("…")` raised outside a serializer renders as a bare list of messages.
+        response.data = {"detail": response.data}
+    return response
 
 
 def not_found(request, exception):
