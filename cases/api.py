@@ -72,7 +72,7 @@ class PartySerializer(serializers.ModelSerializer):
 class CaseListSerializer(serializers.ModelSerializer):
     center = serializers.CharField(source="center_code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
-    category = serializers.CharField(source="category.code", read_only=True, default=None)
+    category = serializers.CharField(source="category.code", read_only=True, allow_null=True)
     category_label = serializers.SerializerMethodField()
     status_label = ChoiceLabelField(Status.choices, source="status")
     channel_label = ChoiceLabelField(Channel.choices, source="channel")
@@ -120,7 +120,7 @@ class DeadlineSerializer(serializers.Serializer):
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     verb = serializers.CharField()
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True)
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     center = serializers.CharField(source="center_code")
@@ -595,7 +595,8 @@ class CaseViewSet(
         attachment = services.attachment_add(actor=request.user, case=case, upload=upload)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The file is served with the type it was uploaded with (an image, a PDF, a scan …).
+    @extend_schema(responses={(200, "*/*"): bytes})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>[0-9]+)")
     def attachment(self, request, pk=None, attachment_id=None):
         case = self.get_object()
@@ -634,7 +635,7 @@ for _verb in VERBS:
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None)
+    parent = serializers.CharField(source="parent.code", read_only=True, allow_null=True)
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -658,7 +659,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", default=None)
+    case_number = serializers.CharField(source="case.number", read_only=True, allow_null=True)
 
     class Meta:
         model = Notification

@@ -132,7 +132,7 @@ class GridAssignmentSerializer(serializers.ModelSerializer):
     worker_name = serializers.SerializerMethodField()
     employment_label = ChoiceLabelField(Employment.choices, source="employment")
     assigned_by = serializers.CharField(source="assigned_by.username", read_only=True)
-    ended_by = serializers.CharField(source="ended_by.username", read_only=True, default=None)
+    ended_by = serializers.CharField(source="ended_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = GridAssignment
@@ -239,7 +239,7 @@ class GridViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         return Response(GridSerializer(self.get_queryset().get(pk=grid.pk)).data)
 
     @extend_schema(responses={200: GridAssignmentSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def assignments(self, request, code=None):
         """Who walked this grid, newest first: the history a reassignment keeps."""
         grid = self.get_object()
@@ -440,9 +440,9 @@ class PoliceGridViewSet(PoliceKeepingViewSet):
             data["grids"] = self._visible_grids(data["grids"])
         if "station" in data:
             data["station"] = self._visible_station(data["station"])
-        serializer.instance = services.police_grid_update(
-            actor=self.request.user, police_grid=serializer.instance, **data
-        )
+        updated = services.police_grid_update(actor=self.request.user, police_grid=serializer.instance, **data)
+        # The counts of grids and officers come from the list's query, not from the row the service saved.
+        serializer.instance = self.get_queryset().filter(pk=updated.pk).first() or updated
 
 
 class AuxiliarySerializer(serializers.ModelSerializer):

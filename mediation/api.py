@@ -53,7 +53,9 @@ class OrgViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Read
         return selectors.org_list_visible(user=self.request.user).order_by("center_code", "name")
 
     def perform_create(self, serializer):
-        serializer.instance = services.org_create(actor=self.request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)  # a new organisation starts in use (a form without the box sends false)
+        serializer.instance = services.org_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -70,7 +72,7 @@ class MediatorSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, queryset=Category.objects.filter(is_active=True), required=False
     )
     caseload = serializers.IntegerField(read_only=True, default=0)
-    username = serializers.CharField(source="user.username", read_only=True, default=None)
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Mediator
@@ -120,6 +122,7 @@ class MediatorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         org = data.pop("org")
         if org not in selectors.org_list_visible(user=self.request.user):
             raise serializers.ValidationError({"org": [_("No such organisation in your reach.")]})
+        data.pop("is_active", None)  # a new mediator starts on the roster (a form without the box sends false)
         serializer.instance = services.mediator_create(actor=self.request.user, org=org, **data)
 
     def perform_update(self, serializer):
@@ -127,7 +130,9 @@ class MediatorViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         if "org" in data and data["org"] != serializer.instance.org:
             raise serializers.ValidationError({"org": [_("A mediator changes organisation by a new roster entry.")]})
         data.pop("org", None)
-        serializer.instance = services.mediator_update(actor=self.request.user, mediator=serializer.instance, **data)
+        updated = services.mediator_update(actor=self.request.user, mediator=serializer.instance, **data)
+        # The caseload is counted by the list's query, not kept on the row the service saved.
+        serializer.instance = self.get_queryset().filter(pk=updated.pk).first() or updated
 
     @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
     @action(detail=False, methods=["get"])
@@ -314,7 +319,7 @@ class AgreementSerializer(serializers.ModelSerializer):
     terms = TermSerializer(many=True, read_only=True)
     parties = serializers.SerializerMethodField()
     status_label = ChoiceLabelField(Agreement.State.choices, source="status")
-    supersedes = serializers.CharField(source="supersedes.number", default=None, read_only=True)
+    supersedes = serializers.CharField(source="supersedes.number", read_only=True, allow_null=True)
 
     class Meta:
         model = Agreement
@@ -489,8 +494,3 @@ class AgreementViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def confirmation_application(self, request, pk=None):
         """The parties' application for judicial confirmation (司法确认申请书), citing the agreement."""
         return pdf_response(*services.confirmation_application_pdf(actor=request.user, agreement=self.get_object()))
-
-    def update(self, request, *args, **kwargs):
-        if not kwargs.get("partial"):
-            return Response({"detail": _("Use PATCH on a draft.")}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
-        return self.partial_update(request, *args, **kwargs)

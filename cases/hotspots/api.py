@@ -34,7 +34,7 @@ class HotspotSerializer(serializers.ModelSerializer):
     channels = serializers.SerializerMethodField()
     cases = HotspotCaseSerializer(many=True, read_only=True)
     merged_into = serializers.SerializerMethodField()
-    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    handled_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Hotspot
