@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def import_path(run: "ImportRun", filename: str) -> str:
@@ -22,7 +23,7 @@ class ImportRun(models.Model):
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Dry run")
         APPLIED = "applied", _("Imported")
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", pgettext_lazy("import", "Refused")
 
     kind = models.CharField(_("kind"), max_length=32)
     actor = models.ForeignKey(
