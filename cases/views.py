@@ -180,7 +180,13 @@ def case_list(request):
     page = FastPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
-    context = {"page": page, "errors": errors, "params": params, "querystring": params.urlencode()}
+    context = {
+        "page": page,
+        "errors": errors,
+        "params": params,
+        "querystring": params.urlencode(),
+        "may_create": access.has_action_anywhere(request.user, Action.CASE_CREATE),  # the empty list's next step
+    }
     partial = request.htmx and not request.htmx.boosted
     if not partial:  # the filter form is only on the whole page
         context |= {
@@ -188,7 +194,6 @@ def case_list(request):
             "kinds": Kind.choices,
             "channels": Channel.choices,
             "category_groups": forms.category_choices(),
-            "may_create": access.has_action_anywhere(request.user, Action.CASE_CREATE),
         }
     response = render(request, "cases/_table.html" if partial else "cases/case_list.html", context)
     patch_vary_headers(response, ["HX-Request"])

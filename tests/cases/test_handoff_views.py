@@ -491,3 +491,13 @@ def test_the_nav_offers_hand_offs_to_senders_and_centers_only(login, court, cler
     assert 'href="/handoffs/"' in login(clerk).get("/cases/").content.decode()
     mediator = member_at("own", Role.MEDIATOR)
     assert 'href="/handoffs/"' not in login(mediator).get("/cases/").content.decode()
+
+
+def test_an_empty_hand_off_list_offers_the_senders_next_step(login, court, clerk, tree):
+    page = login(court).get("/handoffs/").content.decode()
+    assert "Nothing has been handed over here yet." in page
+    assert 'href="/handoffs/new/court/">Transfer a pre-litigation case</a>' in page
+    send_court_case(court)
+    filtered = login(court).get("/handoffs/", {"q": "不存在"}).content.decode()
+    assert "No hand-offs match this filter." in filtered and ">Clear the filter</a>" in filtered
+    assert "Nothing has been handed over here yet." not in login(clerk).get("/handoffs/").content.decode()

@@ -258,6 +258,16 @@ def test_list_answers_htmx_with_the_table_only(login, clerk, record):
     assert "HX-Request" in response["Vary"]
 
 
+def test_an_empty_list_says_what_to_do_next(login, clerk, member_at, record):
+    empty = login(clerk).get("/cases/").content.decode()
+    assert "There are no cases in your view yet." in empty and 'href="/cases/new/">Record a case</a>' in empty
+    auditor = member_at("own", Role.AUDITOR, username="auditor_empty")
+    assert 'href="/cases/new/"' not in login(auditor).get("/cases/").content.decode()
+    record()
+    filtered = login(clerk).get("/cases/", {"q": "没有这样的案件"}, headers={"HX-Request": "true"}).content.decode()
+    assert "No cases match this filter." in filtered and '<a href="/cases/">Clear the filter</a>' in filtered
+
+
 def test_overdue_cases_are_marked(login, clerk, record):
     case = record()
     Case.objects.filter(pk=case.pk).update(is_overdue=True)
