@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from govcenter import access, audit
 from govcenter.access import Action
+from govcenter.divisions import DivisionCodeError, check_code
 from govcenter.errors import DomainError, NotAllowed
 from onboarding.importers import IMPORTERS
 from onboarding.importers.base import Importer
 from onboarding.models import ImportRun
-from onboarding.tabular import FileRefused, RowError, Table, bind, error_workbook, read_table, template_workbook
+from onboarding.tabular import RowError, Table, bind, error_workbook, read_table, template_workbook
 
 # The errors kept with the record of an import; the report of a bigger mess is made on the spot.
 KEPT_ERRORS = 10_000
@@ -55,6 +56,11 @@ def template(kind: str) -> tuple[str, bytes]:
 
 def check_importer(actor, root: str = "") -> None:
     """Only directors and administrators import, and only into their own subtree."""
+    if root:
+        try:
+            check_code(root)
+        except DivisionCodeError as error:
+            raise DomainError(str(error), field="root") from error
     if actor is None:
         return
     if not access.has_action_anywhere(actor, Action.ONBOARDING_IMPORT):
@@ -79,7 +85,9 @@ def import_file(*, actor, kind: str, content: bytes, filename: str, dry_run: boo
                 importer.apply()
             status = _status(errors, dry_run)
             run = _keep(importer, content, filename, status, table, errors, started)
-    except FileRefused as refusal:
+    except DomainError as refusal:
+        # A refused file, or a check of a service that the plan did not foresee: nothing was written
+        # (the transaction is rolled back), and the attempt is recorded with the reason.
         _keep(importer, content, filename, ImportRun.Status.REFUSED, None, [], started, message=str(refusal.message))
         raise
     return Outcome(run=run, importer=importer, table=table, errors=errors)
@@ -129,3 +137,12 @@ def _safe_name(filename: str) -> str:
     stem, _dot, extension = filename.rpartition(".")
     stem = "".join(ch for ch in (stem or "import") if ch.isalnum() or ch in "-_")[:80] or "import"
     return f"{stem}.{extension[:8] or 'bin'}"
+
+
+def error_report(run: ImportRun) -> bytes:
+    """The error report of an import done earlier, made again from its kept file and errors."""
+    with run.file.open("rb") as kept:
+        content = kept.read()
+    table = bind(read_table(content, run.filename), importer_class(run.kind).spec())
+    errors = [RowError(**error) for error in run.errors]
+    return error_workbook(table, errors)

@@ -124,3 +124,17 @@ def test_a_director_cannot_name_a_root_outside_their_subtree(tree, member_at):
 
     with pytest.raises(services.NotAllowed):
         services.import_file(actor=director, kind="divisions", content=csv_bytes(ROWS), filename="x.csv", root="620201")
+
+
+def test_the_error_report_can_be_made_again_from_the_kept_file(tree, superuser):
+    rows = [["统计用区划代码", "名称"], ["620102003", "火车站街道"], ["62010200X", "坏代码"]]
+    outcome = run_import(superuser, "divisions", rows, fmt="csv")
+
+    again = services.error_report(ImportRun.objects.get(pk=outcome.run.pk))
+
+    assert again == outcome.error_report()
+
+
+def test_a_root_that_is_no_division_code_is_a_400(superuser):
+    with pytest.raises(services.DomainError):
+        services.import_file(actor=None, kind="divisions", content=csv_bytes(ROWS), filename="x.csv", root="6x")
