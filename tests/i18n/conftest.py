@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
@@ -17,6 +18,8 @@ from django.urls import Resolver404, resolve
 
 from tests.i18n.pages import parse
 
+# The second language is walked too, for a few roles: enough to catch text fixed in Chinese.
+ENGLISH_ROLES = ("director", "grid", "auditor")
 ROLES = ("director", "clerk", "mediator", "grid", "court", "police", "petition", "department", "auditor", "expert")
 # Links not followed: files, the API, the admin, and anything that logs out or switches language.
 SKIPPED_PREFIXES = ("/admin/", "/api/", "/static/", "/media/", "/i18n/", "/jsi18n/", "/accounts/logout/")
@@ -38,6 +41,7 @@ class Page:
     url: str
     status: int
     html: str
+    language: str = "zh-hans"
 
 
 def _url_name(path: str) -> str | None:
@@ -60,7 +64,7 @@ def _links(html: str) -> list[str]:
     return found
 
 
-def walk(client: Client, who: str, start: str = "/") -> list[Page]:
+def walk(client: Client, who: str, start: str = "/", language: str = "zh-hans") -> list[Page]:
     """Breadth first from `start` over the portal's own links, a few pages of each kind."""
     pages, seen, per_name = [], set(), Counter()
     queue = deque([start])
@@ -82,7 +86,7 @@ def walk(client: Client, who: str, start: str = "/") -> list[Page]:
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
-        pages.append(Page(who, url, response.status_code, html))
+        pages.append(Page(who, url, response.status_code, html, language))
         queue.extend(_links(html))
     return pages
 
@@ -139,5 +143,10 @@ def walked_pages(django_db_setup, django_db_blocker) -> list[Page]:
             client.force_login(users[role])
             role_pages = walk(client, role)
             pages += role_pages + _forms_sent_empty(client, role, role_pages)
+        for role in ENGLISH_ROLES:
+            client = Client()
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+            client.force_login(users[role])
+            pages += walk(client, role, language="en")
         transaction.set_rollback(True)
     return pages

@@ -34,6 +34,7 @@ def test_the_walk_reached_every_role_and_their_pages(walked_pages):
     for page in walked_pages:
         by_who.setdefault(page.who, set()).add(page.url)
     assert len(by_who) == 11, sorted(by_who)
+    assert {page.who for page in walked_pages if page.language == "en"} == {"director", "grid", "auditor"}
     for who, urls in by_who.items():
         assert len(urls) >= 4, f"{who} reached only {sorted(urls)}"
     assert sum(len(urls) for urls in by_who.values()) >= 150
@@ -48,7 +49,7 @@ def test_no_page_shows_english_source_strings_in_chinese(walked_pages):
     fragments = catalog.english_fragments()
     findings = {}
     for page in walked_pages:
-        if page.status >= 500:
+        if page.status >= 500 or page.language != "zh-hans":
             continue
         text = visible_text(parse(page.html))
         for source in untranslated_on(text, fragments):
@@ -57,3 +58,27 @@ def test_no_page_shows_english_source_strings_in_chinese(walked_pages):
             findings.setdefault(run, []).append(f"{page.who} {page.url}")
     report = "\n".join(f"{source!r}: {', '.join(sorted(set(where))[:3])}" for source, where in sorted(findings.items()))
     assert not findings, f"{len(findings)} English strings on Chinese pages:\n{report}"
+
+
+# Open: a risk warning keeps the reasons its indicators gave, as text in the language of the scoring
+# (cases/risk/rules.py translates them when the case is scored), so the warning's page shows them in
+# Chinese to an English reader. Storing the source string and its values and translating them when
+# shown would fix it; until then the warning pages are left out of this check.
+FROZEN_LANGUAGE_PAGES = re.compile(r"^/warnings/[0-9]+/")
+
+
+def test_english_pages_show_no_chinese_text_of_the_catalog(walked_pages):
+    """In English, a Chinese translation standing alone on the page means text translated once at
+    import time (gettext where gettext_lazy was needed) or fixed in Chinese. Short terms and text
+    inside longer names are also data (a department called 人力资源和社会保障局), so only whole
+    pieces of text of four or more characters are looked for."""
+    translations = {t: e.msgid for e in catalog.entries() for t in e.translations if len(t) >= 4 and "%" not in t}
+    findings = {}
+    for page in walked_pages:
+        if page.language != "en" or page.status >= 500 or FROZEN_LANGUAGE_PAGES.match(page.url):
+            continue
+        for line in set(visible_text(parse(page.html)).splitlines()):
+            if line in translations:
+                findings.setdefault(f"{line} ({translations[line]})", []).append(f"{page.who} {page.url}")
+    report = "\n".join(f"{found}: {', '.join(sorted(set(where))[:3])}" for found, where in sorted(findings.items()))
+    assert not findings, f"{len(findings)} Chinese texts on English pages:\n{report}"
