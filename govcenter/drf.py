@@ -3,9 +3,11 @@
 Kept apart from the views so DRF can import it while its own modules are still loading.
 """
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import status
@@ -16,6 +18,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from govcenter.errors import DomainError
 from govcenter.paging import FastPaginator
+
+DJANGO_NOT_FOUND = re.compile(r"^No \w+ matches the given query\.$")
 
 
 class Pagination(PageNumberPagination):
@@ -61,6 +65,10 @@ def exception_handler(exc, context):
         return Response(
             {"detail": _("The change conflicts with existing data and was not saved.")}, status=status.HTTP_409_CONFLICT
         )
+    if isinstance(exc, Http404) and DJANGO_NOT_FOUND.match(str(exc)):
+        # get_object_or_404's message is English and names the model ("No Case matches the given
+        # query."): the API says DRF's translated "not found" instead.
+        exc = NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, list):
         # `ValidationError("…")` raised outside a serializer renders as a bare list of messages.

@@ -50,6 +50,8 @@ class AutoSchema(SpectacularAutoSchema):
         refusals.append((404, "No such object, or none the caller may see."))
         if self.method in UNSAFE_METHODS or self._is_document_action():
             refusals.append((409, "Not possible in the object's present state, or changed meanwhile."))
+        if self.method in UNSAFE_METHODS:
+            refusals.append((415, "A body in a media type the operation does not read, or one that does not parse."))
         if self.view.get_throttles():
             refusals.append((429, "Too many requests: try again later."))
         return refusals

@@ -95,3 +95,19 @@ def test_put_on_an_agreement_is_not_offered(director, api_as):
     response = api_as(director).put("/api/v1/agreements/1/", {}, format="json")
     assert response.status_code == 405
     assert response.json()["detail"]
+
+
+def test_a_missing_object_is_not_found_in_chinese_without_naming_the_model(director, api_as):
+    # get_object_or_404 said "No Mediator matches the given query.": English, and the model's name.
+    response = api_as(director).get("/api/v1/mediators/999999/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "未找到。"}
+
+
+def test_a_not_found_with_a_message_of_its_own_keeps_it():
+    from django.http import Http404
+
+    from govcenter.drf import exception_handler
+
+    response = exception_handler(Http404("此预警没有这项任务。"), context={})
+    assert (response.status_code, response.data) == (404, {"detail": "此预警没有这项任务。"})
