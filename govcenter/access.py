@@ -294,6 +294,7 @@ POLICIES: dict[str, ModelPolicy] = {
     "grids.auxiliaryofficer": ModelPolicy(code_fields=("village_code",)),
     "grids.visit": ModelPolicy(relations={Action.VISIT_VIEW: _mine_or_my_grids}),
     "grids.assessmentpolicy": ModelPolicy(),
+    "onboarding.importrun": ModelPolicy(),
     "cases.handoff": ModelPolicy(
         # The sender keeps read access to what it handed over, and records the court's own steps.
         grants={Action.HANDOFF_VIEW: ("view_handoff", "send_handoff"), Action.HANDOFF_SENDER: ("send_handoff",)},

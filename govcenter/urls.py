@@ -17,6 +17,7 @@ from grids import api as grids_api
 from grids import urls as grids_urls
 from mediation import api as mediation_api
 from mediation import urls as mediation_urls
+from onboarding import urls as onboarding_urls
 from reports import api as reports_api
 from reports import api_exports
 from reports import urls as reports_urls
@@ -54,6 +55,7 @@ urlpatterns = [
     path("", include(mediation_urls)),
     path("", include(grids_urls)),
     path("", include(reports_urls)),
+    path("", include(onboarding_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -36,6 +36,8 @@ class ImportRun(models.Model):
     )
     # The subtree the import worked in: the common ancestor of its rows' centers.
     center_code = models.CharField(_("center code"), max_length=12, blank=True, db_index=True)
+    # The subtree asked for (a division list's --province), kept so a dry run is carried out alike.
+    root = models.CharField(_("subtree imported"), max_length=12, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     file = models.FileField(_("file"), upload_to=import_path, max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
@@ -43,6 +45,8 @@ class ImportRun(models.Model):
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     # Every row error (row, column, value, message), so the error report can be made again later.
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # What the import did or, for a dry run, would do: every change but the unchanged rows.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     message = models.CharField(_("message"), max_length=500, blank=True)
     seconds = models.FloatField(_("seconds"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

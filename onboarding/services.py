@@ -3,6 +3,7 @@ record of what happened, and write the audit log. Pages, the API and the managem
 end here."""
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 
@@ -13,14 +14,15 @@ from django.utils.translation import gettext as _
 from govcenter import access, audit
 from govcenter.access import Action
 from govcenter.divisions import DivisionCodeError, check_code
-from govcenter.errors import DomainError, NotAllowed
+from govcenter.errors import ConflictError, DomainError, NotAllowed
 from onboarding.importers import IMPORTERS
-from onboarding.importers.base import Importer
+from onboarding.importers.base import Importer, Verb
 from onboarding.models import ImportRun
 from onboarding.tabular import RowError, Table, bind, error_workbook, read_table, template_workbook
 
 # The errors kept with the record of an import; the report of a bigger mess is made on the spot.
 KEPT_ERRORS = 10_000
+KEPT_CHANGES = 10_000
 
 
 @dataclass
@@ -105,11 +107,13 @@ def _keep(importer, content, filename, status, table, errors, started, message: 
         kind=importer.kind,
         actor=importer.actor,
         center_code=importer.center_code(),
+        root=importer.root,
         status=status,
         filename=filename[:200],
         rows=len(table.rows) if table else 0,
         counts=importer.counts(),
         errors=[error.as_dict() for error in errors[:KEPT_ERRORS]],
+        changes=_plain_json([c.as_dict() for c in importer.changes if c.verb != Verb.UNCHANGED][:KEPT_CHANGES]),
         message=message[:500] or (_("%(n)d problems in the file.") % {"n": len(errors)} if errors else ""),
     )
     run.seconds = round(time.monotonic() - started, 3)
@@ -146,3 +150,20 @@ def error_report(run: ImportRun) -> bytes:
     table = bind(read_table(content, run.filename), importer_class(run.kind).spec())
     errors = [RowError(**error) for error in run.errors]
     return error_workbook(table, errors)
+
+
+def _plain_json(value):
+    # A plan's before/after values may be dates or model instances: kept as their text.
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def import_again(*, actor, run: ImportRun) -> Outcome:
+    """Carry out a dry run for real, from the file it kept: what was previewed is what is imported
+    (unless the portal changed in between, which the new check of every row will show)."""
+    if run.status != ImportRun.Status.PREVIEWED:
+        raise ConflictError(_("Only a dry run can be imported for real."))
+    if run.actor_id != getattr(actor, "pk", None):
+        raise NotAllowed(_("Only the person who made the dry run may carry it out."))
+    with run.file.open("rb") as kept:
+        content = kept.read()
+    return import_file(actor=actor, kind=run.kind, content=content, filename=run.filename, root=run.root)

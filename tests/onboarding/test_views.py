@@ -1,0 +1,108 @@
+"""The import pages: who may open them, the dry run carried out for real, the error report."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from govcenter.models import Center, Role
+from onboarding.models import ImportRun
+from tests.onboarding.conftest import csv_bytes
+
+ROWS = [["统计用区划代码", "名称"], ["620102003", "火车站街道"]]
+BAD_ROWS = [["统计用区划代码", "名称"], ["620102003", "火车站街道"], ["620102009001", "无主社区"]]
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def upload(client, rows, *, dry_run: bool, kind: str = "divisions"):
+    data = {"kind": kind, "file": SimpleUploadedFile("区划.csv", csv_bytes(rows, "gbk"), "text/csv")}
+    if dry_run:
+        data["dry_run"] = "on"
+    return client.post(reverse("imports-home"), data)
+
+
+@pytest.mark.parametrize("role, status", [(Role.DIRECTOR, 200), (Role.CLERK, 403), (Role.AUDITOR, 403)])
+def test_who_may_open_the_import_page(member_at, role, status):
+    assert client_of(member_at("parent", role)).get(reverse("imports-home")).status_code == status
+
+
+def test_templates_download_as_excel(member_at):
+    client = client_of(member_at("parent", Role.DIRECTOR))
+
+    response = client.get(reverse("import-template", args=["grid_workers"]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value == "网格编码"
+    assert client.get(reverse("import-template", args=["cases"])).status_code == 404
+
+
+def test_a_dry_run_then_the_import_for_real(member_at):
+    client = client_of(member_at("parent", Role.DIRECTOR))
+
+    preview = upload(client, ROWS, dry_run=True)
+    run = ImportRun.objects.get()
+    page = client.get(preview["Location"])
+
+    assert preview.status_code == 303 and run.status == ImportRun.Status.PREVIEWED
+    assert "620102003 火车站街道" in page.content.decode()
+    assert not Center.objects.filter(code="620102003").exists()
+
+    applied = client.post(reverse("import-apply", args=[run.pk]))
+
+    assert applied.status_code == 303
+    assert Center.objects.filter(code="620102003").exists()
+    # Carrying the same dry run out twice is harmless: the second import finds nothing to change.
+    client.post(reverse("import-apply", args=[run.pk]))
+    assert ImportRun.objects.latest("pk").counts["unchanged"] == 1
+
+
+def test_bad_rows_show_with_the_error_report_to_download(member_at):
+    client = client_of(member_at("parent", Role.DIRECTOR))
+
+    response = upload(client, BAD_ROWS, dry_run=False)
+    run = ImportRun.objects.get()
+    report = client.get(reverse("import-error-report", args=[run.pk]))
+
+    assert run.status == ImportRun.Status.REFUSED
+    assert "620102009" in client.get(response["Location"]).content.decode()
+    sheet = load_workbook(io.BytesIO(report.content)).active
+    assert [cell.value for cell in sheet[1]] == ["统计用区划代码", "名称", "错误"]
+    assert sheet["C3"].value.startswith("统计用区划代码：")
+
+
+def test_a_file_that_is_no_spreadsheet_is_a_400_with_the_reason(member_at):
+    client = client_of(member_at("parent", Role.DIRECTOR))
+    data = {"kind": "divisions", "file": SimpleUploadedFile("scan.xlsx", b"%PDF-1.4", "application/pdf")}
+
+    response = client.post(reverse("imports-home"), data)
+
+    assert response.status_code == 400
+    assert "xlsx" in response.content.decode()
+
+
+def test_another_countys_import_is_a_404(member_at):
+    mine = client_of(member_at("parent", Role.DIRECTOR))
+    upload(mine, ROWS, dry_run=True)
+    run = ImportRun.objects.get()
+    other = client_of(member_at("620201", Role.DIRECTOR))
+
+    assert other.get(reverse("import-detail", args=[run.pk])).status_code == 404
+    assert other.post(reverse("import-apply", args=[run.pk])).status_code == 404
+
+
+def test_only_the_person_who_made_the_dry_run_carries_it_out(member_at):
+    upload(client_of(member_at("parent", Role.DIRECTOR)), ROWS, dry_run=True)
+    run = ImportRun.objects.get()
+    colleague = client_of(member_at("parent", Role.DIRECTOR))
+
+    assert colleague.post(reverse("import-apply", args=[run.pk])).status_code == 403
+    assert not Center.objects.filter(code="620102003").exists()
