@@ -1,6 +1,9 @@
 """Keyboard and screen-reader basics a journey checks on each key screen: every control has a name
 a screen reader can say, ids are unique (a label's `for` must find its one input), one h1 says what
-the page is, and the page's language is declared."""
+the page is, and the page's language is declared; and, in English, no Chinese left in the
+interface."""
+
+import re
 
 UNNAMED_CONTROLS = """
 () => {
@@ -44,3 +47,27 @@ def assert_accessible_basics(page) -> None:
     assert not duplicates, f"ids used more than once on {page.url}: {duplicates}"
     assert page.locator("h1").count() == 1, f"{page.url} should have exactly one h1"
     assert page.locator("html").get_attribute("lang"), f"{page.url} does not declare its language"
+
+
+UNTRANSLATED = """
+() => [...document.querySelectorAll(
+    "main h2, main h3, main th, main dt, main summary, main label, main legend, main button, main .stat > span, "
+    + "main .tabs a, header nav a"
+  )]
+  .filter((el) => el.offsetParent !== null || el.closest("details"))
+  .map((el) => el.textContent.replace(/\\s+/g, " ").trim())
+  .filter((text) => /[\\u4e00-\\u9fff]/.test(text))
+"""
+
+
+def switch_language(page, name: str) -> None:
+    """Choose the page's language in the top bar, as a person would (the page reloads in it)."""
+    with page.expect_navigation():
+        page.get_by_role("combobox", name=re.compile("^(语言|Language)$")).select_option(label=name)
+
+
+def assert_no_chinese_in_the_interface(page) -> None:
+    """In English, the page's own words (headings, table heads, labels, buttons, the menu) carry no
+    Chinese; the data (names, places, categories) may."""
+    leftovers = page.evaluate(UNTRANSLATED)
+    assert not leftovers, f"untranslated interface text on {page.url}: {leftovers}"

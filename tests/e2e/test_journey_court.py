@@ -15,7 +15,7 @@ from cases.imports import COLUMNS
 from cases.models import Handoff
 from govcenter.models import Role
 from mediation import services as mediation_services
-from tests.e2e.a11y import assert_accessible_basics
+from tests.e2e.a11y import assert_accessible_basics, assert_no_chinese_in_the_interface, switch_language
 from tests.e2e.conftest import shoot
 from tests.e2e.world import committee_with_mediator
 from tests.fixtures_cases import valid_id
@@ -108,7 +108,8 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     expect(page.get_by_role("heading", level=1)).to_contain_text("三调对接")
 
     # One case on the form.
-    page.get_by_role("link", name="移交诉前调解案件").click()
+    # Nothing handed over yet: the empty list offers the next step.
+    page.locator("#handoff-table").get_by_role("link", name="移交诉前调解案件").click()
     page.get_by_label("诉前调解案号").fill(court_ref(100))
     page.get_by_label("接收中心").select_option(TOWNSHIP)
     page.get_by_label("类别").select_option("d-contract--loan")
@@ -190,6 +191,10 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     expect(came_back.get_by_role("row")).to_have_count(2)
     shoot(page, "court-07-came-back")
     assert_accessible_basics(page)
+    switch_language(page, "英语")
+    expect(page.get_by_role("link", name=re.compile("Came back, awaiting filing"))).to_be_visible()
+    assert_no_chinese_in_the_interface(page)
+    shoot(page, "court-08-in-english")
 
     failing.refresh_from_db()
     agreeing.refresh_from_db()

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from cases import services
 from cases.models import Dispatch
 from govcenter.models import Department, Membership, Role
-from tests.e2e.a11y import assert_accessible_basics
+from tests.e2e.a11y import assert_accessible_basics, assert_no_chinese_in_the_interface, switch_language
 from tests.e2e.conftest import shoot
 from tests.factories import UserFactory
 
@@ -77,6 +77,15 @@ def test_department_officer_accepts_a_dispatch_and_reports_the_result(
     expect(dispatches.get_by_role("row", name="东岗街道司法所")).to_contain_text("已报告办理结果")
     shoot(page, "department-04-reported")
     assert_accessible_basics(page)
+
+    # The same page in English, the second language: every word of the interface translated.
+    switch_language(page, "英语")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".page-head .tag")).to_have_text("Accepted by a department")
+    dispatches = page.locator("section", has=page.get_by_role("heading", name="Dispatches"))
+    expect(dispatches.get_by_role("row", name="东岗街道司法所")).to_contain_text("Result reported")
+    assert_no_chinese_in_the_interface(page)
+    shoot(page, "department-05-in-english")
 
     dispatch = Dispatch.objects.get(case=dispatched_case)
     assert dispatch.status == Dispatch.State.DONE

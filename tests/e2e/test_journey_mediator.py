@@ -14,7 +14,7 @@ from cases.models import Case
 from govcenter.models import IssuedDocument
 from mediation import services as mediation_services
 from mediation.models import Agreement, MediationSession
-from tests.e2e.a11y import assert_accessible_basics
+from tests.e2e.a11y import assert_accessible_basics, assert_no_chinese_in_the_interface, switch_language
 from tests.e2e.conftest import shoot
 from tests.e2e.world import case_with_parties, committee_with_mediator
 
@@ -93,6 +93,13 @@ def test_mediator_logs_a_session_drafts_and_prints_the_agreement(
     text = "".join(page_.extract_text() for page_ in PdfReader(io.BytesIO(pdf)).pages)
     assert "人民调解协议书" in text
     assert "王大山" in text and "赵小河" in text
+
+    switch_language(page, "英语")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("People's mediation agreement")
+    assert_no_chinese_in_the_interface(page)
+    page.get_by_role("link", name="Mediation desk").click()
+    assert_no_chinese_in_the_interface(page)
+    shoot(page, "mediator-05-desk-in-english")
 
     session = MediationSession.objects.get(case=assigned_case)
     assert session.outcome == MediationSession.Outcome.AGREED
