@@ -52,7 +52,7 @@ def push_alert(page, *, number: str, summary: str, found: str) -> None:
 def test_police_liaison_pushes_an_alert_and_a_repeat_joins_the_open_case(page, live_server, sign_in, police_liaison):
     sign_in(page, police_liaison)
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
-    page.get_by_role("link", name="推送110纠纷类警情").click()
+    page.get_by_role("link", name="推送110纠纷类警情").first.click()
     expect(page.get_by_label("报警时间")).not_to_have_value("")
     push_alert(page, number="JQ20261201001", summary="邻居因噪音发生口角报警", found="民警到场劝离，双方情绪激动。")
 
@@ -65,7 +65,7 @@ def test_police_liaison_pushes_an_alert_and_a_repeat_joins_the_open_case(page, l
     assert_accessible_basics(page)
 
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
-    page.get_by_role("link", name="推送110纠纷类警情").click()
+    page.get_by_role("link", name="推送110纠纷类警情").first.click()
     push_alert(page, number="JQ20261203002", summary="同一对邻居再次因噪音报警", found="双方再次争吵，民警调解无果。")
     expect(page.get_by_role("listitem").filter(has_text="JQ20261203002")).to_contain_text(
         f"合并至相同当事人的未结案件 {first_case.number}"
@@ -92,7 +92,7 @@ def test_petition_officer_routes_an_appeal_to_the_responsible_department(
 ):
     sign_in(page, petition_officer)
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
-    page.get_by_role("link", name="分流信访件").click()
+    page.get_by_role("link", name="分流信访件").first.click()
 
     page.get_by_label("信访件编号").fill("XF2026120100017")
     page.get_by_label("接收中心").select_option(TOWNSHIP)
