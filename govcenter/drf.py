@@ -11,7 +11,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -65,6 +65,11 @@ def exception_handler(exc, context):
         return Response(
             {"detail": _("The change conflicts with existing data and was not saved.")}, status=status.HTTP_409_CONFLICT
         )
+    if isinstance(exc, ParseError):
+        # DRF's parse errors are Python's own words ("JSON parse error - Expecting value …"), untranslated:
+        # the message in the user's language, the parser's words beside it for the developer.
+        message = _("The request body could not be read: check its format and that it is UTF-8.")
+        return Response({"detail": message, "reason": str(exc.detail)}, status=exc.status_code)
     if isinstance(exc, Http404) and DJANGO_NOT_FOUND.match(str(exc)):
         # get_object_or_404's message is English and names the model ("No Case matches the given
         # query."): the API says DRF's translated "not found" instead.

@@ -111,3 +111,11 @@ def test_a_not_found_with_a_message_of_its_own_keeps_it():
 
     response = exception_handler(Http404("此预警没有这项任务。"), context={})
     assert (response.status_code, response.data) == (404, {"detail": "此预警没有这项任务。"})
+
+
+def test_a_body_that_does_not_parse_is_refused_with_a_message_and_the_parsers_reason(director, api_as):
+    # DRF's "JSON parse error - 'utf-8' codec can't decode byte 0xd0 …" was the only, untranslated, message.
+    response = api_as(director).generic("POST", "/api/v1/cases/", b"\xd0{", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] and "codec can't decode" not in response.json()["detail"]
+    assert response.json()["reason"].startswith("JSON parse error")
