@@ -2,13 +2,15 @@
 import with what it changed, and the error report to download. Directors and administrators only,
 each in their own subtree (the rows decide: a row outside it is a row error)."""
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govcenter import access
 from govcenter.access import Action
@@ -35,8 +37,6 @@ def _download(name: str, content: bytes) -> HttpResponse:
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 
@@ -68,6 +68,7 @@ def imports_home(request):
 
 
 @login_required
+@require_GET
 def import_template(request, kind: str):
     _require_importer(request.user)
     if kind not in IMPORTERS:
@@ -85,6 +86,7 @@ def _visible_run(request, run_id: int):
 
 
 @login_required
+@require_GET
 def import_detail(request, run_id: int):
     run = _visible_run(request, run_id)
     context = {
@@ -100,6 +102,7 @@ def import_detail(request, run_id: int):
 
 
 @login_required
+@require_GET
 def import_error_report(request, run_id: int):
     run = _visible_run(request, run_id)
     if not run.errors:
