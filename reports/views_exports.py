@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Channel, Kind, Status
@@ -26,6 +27,8 @@ REFRESH_SECONDS = 2
 # Form fields that are not parameters of the export.
 NOT_PARAMS = {"csrfmiddlewaretoken", "kind", "next", "page"}
 ACTIVE = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+# Parameters of the report exports, which the case list's filters (cases.views.FIELD_LABELS) lack.
+REPORT_PARAM_LABELS = {"month": gettext_lazy("Month"), "from": gettext_lazy("From"), "to": gettext_lazy("To")}
 # Values shown by their label in the list of exports.
 VALUE_LABELS = {"status": dict(Status.choices), "channel": dict(Channel.choices), "kind": dict(Kind.choices)}
 
@@ -41,7 +44,7 @@ def _describe(params: dict, case_numbers: dict[int, str]) -> str:
             label, shown = _("Case"), [case_numbers.get(v, f"#{v}") for v in values]
         else:
             choices = VALUE_LABELS.get(key, {})
-            label = FIELD_LABELS.get(key, key)
+            label = FIELD_LABELS.get(key) or REPORT_PARAM_LABELS.get(key, key)
             shown = [str(choices.get(v, v)) if isinstance(v, str) else str(v) for v in values]
         parts.append(f"{label} {'、'.join(map(str, shown))}")
     return " · ".join(parts)

@@ -76,6 +76,7 @@ def test_auditor_exports_a_dossier_and_the_ranking_and_finds_them_in_the_audit_l
     page.get_by_role("button", name=zh("Export the list (Excel)")).click()
     page.wait_for_url("**/exports/")
     ranking_row = page.locator("#export-table tbody tr").first
+    assert f"{zh('Month')} {LAST_MONTH:%Y-%m}" in ranking_row.inner_text()  # what was exported, in words
     name, content = download(page, ranking_row.get_by_role("link"))
     assert name.endswith(".xlsx")
     cells = {str(c.value) for row in load_workbook(io.BytesIO(content)).active.iter_rows() for c in row}
