@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from govcenter import access, audit
@@ -87,6 +87,11 @@ def import_file(*, actor, kind: str, content: bytes, filename: str, dry_run: boo
                 importer.apply()
             status = _status(errors, dry_run)
             run = _keep(importer, content, filename, status, table, errors, started)
+    except IntegrityError as error:
+        # Another import or a person changed the same rows meanwhile: nothing was written.
+        message = _("The portal changed while the file was imported; nothing was imported. Try again.")
+        _keep(importer, content, filename, ImportRun.Status.REFUSED, None, [], started, message=message)
+        raise ConflictError(message) from error
     except DomainError as refusal:
         # A refused file, or a check of a service that the plan did not foresee: nothing was written
         # (the transaction is rolled back), and the attempt is recorded with the reason.

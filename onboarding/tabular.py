@@ -194,7 +194,8 @@ def bind(table: list[list[str]], columns: list[Column]) -> Table:
         table.pop()
     if not table or not any(table[0]):
         raise FileRefused(_("The file has no header row."))
-    headers = [header.strip() for header in table[0]]
+    # A star marks the required columns in many a province's own templates: 用户名* is 用户名.
+    headers = [header.strip().rstrip("*＊").strip() for header in table[0]]
     while headers and not headers[-1]:
         headers.pop()
     by_header = {}

@@ -59,6 +59,7 @@ def test_wrong_headers_refuse_the_file_naming_them(tree, superuser):
         (b"%PDF-1.4 ...", "scan.pdf"),
         (b"\xd0\xcf\x11\xe0 not an old workbook", "old.xls"),
         ("统计用区划代码,名称\n".encode(), "header-only.csv"),
+        (xlsx_bytes([]), "blank.xlsx"),
         (b"\xff\xfe\xfa\xfb\x80\x81", "bytes.csv"),
     ],
 )
@@ -138,3 +139,24 @@ def test_the_error_report_can_be_made_again_from_the_kept_file(tree, superuser):
 def test_a_root_that_is_no_division_code_is_a_400(superuser):
     with pytest.raises(services.DomainError):
         services.import_file(actor=None, kind="divisions", content=csv_bytes(ROWS), filename="x.csv", root="6x")
+
+
+def test_headers_marked_required_with_a_star_are_read(tree, superuser):
+    rows = [["统计用区划代码*", "名称＊"], ["620102003", "火车站街道"]]
+
+    assert _import(superuser, csv_bytes(rows), "区划.csv").applied
+
+
+def test_a_clash_with_a_concurrent_writer_is_a_409_not_a_500(tree, superuser, monkeypatch):
+    from django.db import IntegrityError
+
+    from onboarding.importers.divisions import DivisionImporter
+
+    def clash(self):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(DivisionImporter, "apply", clash)
+
+    with pytest.raises(services.ConflictError):
+        _import(superuser, csv_bytes(ROWS), "区划.csv")
+    assert ImportRun.objects.get().status == ImportRun.Status.REFUSED
