@@ -25,6 +25,17 @@ def test_clerk_records_classifies_and_dispatches_a_walk_in_dispute(page, live_se
     page.get_by_role("navigation", name="案件").get_by_role("link", name="登记案件").click()
     expect(page.get_by_role("heading", name="登记案件")).to_be_visible()
 
+    # Keyboard: the first Tab offers to skip the top bar, and the form's fields follow in reading order.
+    page.keyboard.press("Tab")
+    expect(page.locator("a.skip-link")).to_be_focused()
+    expect(page.locator("a.skip-link")).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("综治中心")).to_be_focused()
+    for label in ("类型", "来源渠道", "类别", "事由摘要", "事实经过", "发生地点"):
+        page.keyboard.press("Tab")
+        expect(page.get_by_label(re.compile(f"^{label}( \\*)?$"))).to_be_focused()
+
     # A first try without the summary: the error stands next to the field, the typed data stays.
     applicant = page.get_by_role("group", name="申请人", exact=True)
     applicant.get_by_label("名称").fill("王大山")
