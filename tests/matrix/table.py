@@ -595,7 +595,7 @@ API: list[Row] = [
         lambda w, r: reverse("public-report-rating", args=[w.obj(r, "receipt")]),
         rules.public_form,
         ALL,
-        body(score=5),
+        body(value="satisfied", phone_last4="0000"),
         public=True,
     ),
 ]
