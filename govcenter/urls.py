@@ -17,6 +17,7 @@ from grids import api as grids_api
 from grids import urls as grids_urls
 from mediation import api as mediation_api
 from mediation import urls as mediation_urls
+from onboarding import api as onboarding_api
 from onboarding import urls as onboarding_urls
 from reports import api as reports_api
 from reports import api_exports
@@ -44,6 +45,7 @@ router.register("police-grids", grids_api.PoliceGridViewSet, basename="api-polic
 router.register("auxiliary-officers", grids_api.AuxiliaryViewSet, basename="api-auxiliary-officer")
 router.register("visits", grids_api.VisitViewSet, basename="api-visit")
 router.register("exports", api_exports.ExportViewSet, basename="api-export")
+router.register("imports", onboarding_api.ImportViewSet, basename="api-import")
 
 urlpatterns = [
     path("", views.home, name="home"),

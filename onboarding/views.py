@@ -30,7 +30,7 @@ def _require_importer(user) -> None:
         raise PermissionDenied
 
 
-def _download(name: str, content: bytes) -> HttpResponse:
+def download(name: str, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
@@ -74,7 +74,7 @@ def import_template(request, kind: str):
     if kind not in IMPORTERS:
         raise Http404
     name, content = services.template(kind)
-    return _download(name, content)
+    return download(name, content)
 
 
 def _visible_run(request, run_id: int):
@@ -111,7 +111,7 @@ def import_error_report(request, run_id: int):
         content = services.error_report(run)
     except DomainError as error:  # the kept file can no longer be read as it was
         return render(request, "onboarding/detail.html", {"run": run, "failure": error.message}, status=409)
-    return _download(_("Error report %(id)d.xlsx") % {"id": run.pk}, content)
+    return download(_("Error report %(id)d.xlsx") % {"id": run.pk}, content)
 
 
 @login_required
