@@ -20,4 +20,18 @@
       event.preventDefault();
     }
   });
+
+  // <form data-busy="message">: a form whose work takes a while (a file checked row by row) says
+  // so in its [data-busy-status] once sent, and a second click does not send it again.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.busy || event.defaultPrevented) return;
+    if (form.getAttribute("aria-busy") === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.setAttribute("aria-busy", "true");
+    var status = form.querySelector("[data-busy-status]");
+    if (status) status.textContent = form.dataset.busy;
+  });
 })();

@@ -129,6 +129,16 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     # Ten more from a file: a wrong centre code is listed by row, nothing is imported, the corrected file goes in.
     page.get_by_role("link", name="三调对接").first.click()
     page.get_by_role("link", name="批量导入文件").click()
+    # Checking a file takes a while: once sent, the form says it is working and refuses a second
+    # click (here the sending itself is held back by a listener of the test's, to see that state).
+    page.get_by_label(re.compile("^文件")).set_input_files(workbook_file(tmp_path / "held.xlsx", transfer_rows(101)))
+    page.evaluate("document.addEventListener('submit', (event) => event.preventDefault())")
+    page.get_by_role("button", name="检查并导入").click()
+    form = page.locator("form[data-busy]")
+    expect(form).to_have_attribute("aria-busy", "true")
+    expect(form.get_by_role("status")).not_to_be_empty()
+    page.reload()
+
     rows = transfer_rows(101)
     rows[3][1] = "999999"
     page.get_by_label(re.compile("^文件")).set_input_files(workbook_file(tmp_path / "bad.xlsx", rows))
