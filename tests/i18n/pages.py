@@ -172,3 +172,10 @@ def accessibility_problems(html: str) -> list[str]:
         elif node.tag == "a" and node.attrs.get("href") and not (node.text() or node.attrs.get("aria-label")):
             problems.append(f"link without text: {node.describe()}")
     return problems
+
+
+def where_found(places: list[str], shown: int = 3, width: int = 90) -> str:
+    """A few of the pages a finding was on, each cut to a readable length."""
+    cut = [place if len(place) <= width else place[: width - 1] + "…" for place in sorted(set(places))]
+    more = f" and {len(cut) - shown} more" if len(cut) > shown else ""
+    return ", ".join(cut[:shown]) + more

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.i18n.pages import accessibility_problems
+from tests.i18n.pages import accessibility_problems, where_found
 
 pytestmark = pytest.mark.django_db
 
@@ -14,5 +14,5 @@ def test_controls_images_buttons_and_links_have_names_and_the_focus_order_is_the
             continue
         for problem in accessibility_problems(page.html):
             findings.setdefault(problem, []).append(f"{page.who} {page.url}")
-    report = "\n".join(f"{problem}: {', '.join(sorted(set(where))[:3])}" for problem, where in sorted(findings.items()))
+    report = "\n".join(f"{problem}: {where_found(where)}" for problem, where in sorted(findings.items()))
     assert not findings, f"{len(findings)} problems:\n{report}"

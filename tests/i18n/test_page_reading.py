@@ -1,7 +1,7 @@
 """The walk's readers find what they are meant to: an untranslated string, an unlabelled control."""
 
 from tests.i18n import catalog
-from tests.i18n.pages import accessibility_problems, parse, visible_text
+from tests.i18n.pages import accessibility_problems, parse, visible_text, where_found
 from tests.i18n.test_untranslated import ENGLISH_RUN, untranslated_on
 
 PAGE = """<!DOCTYPE html><html lang="zh-hans"><head><title>Not read</title></head><body>
@@ -73,3 +73,9 @@ def test_accessibility_problems_are_found():
             'id used twice: <p id="a">',
         ]
     )
+
+
+def test_findings_name_a_few_pages_each_cut_short():
+    places = ["clerk /cases/", "clerk /cases/", "grid /grids/mine/", "auditor /audit/?" + "x" * 200, "court /"]
+    text = where_found(places, shown=3, width=20)
+    assert text.startswith("auditor /audit/?xxx…, clerk /cases/, court /") and text.endswith(" and 1 more")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.i18n import catalog
-from tests.i18n.pages import parse, visible_text
+from tests.i18n.pages import parse, visible_text, where_found
 
 # The walk needs the test database (its pages are fetched in the package fixture).
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_no_page_shows_english_source_strings_in_chinese(walked_pages):
             findings.setdefault(source, []).append(f"{page.who} {page.url}")
         for run in set(ENGLISH_RUN.findall(text)) - ALLOWED_ENGLISH:
             findings.setdefault(run, []).append(f"{page.who} {page.url}")
-    report = "\n".join(f"{source!r}: {', '.join(sorted(set(where))[:3])}" for source, where in sorted(findings.items()))
+    report = "\n".join(f"{source!r}: {where_found(where)}" for source, where in sorted(findings.items()))
     assert not findings, f"{len(findings)} English strings on Chinese pages:\n{report}"
 
 
@@ -80,5 +80,5 @@ def test_english_pages_show_no_chinese_text_of_the_catalog(walked_pages):
         for line in set(visible_text(parse(page.html)).splitlines()):
             if line in translations:
                 findings.setdefault(f"{line} ({translations[line]})", []).append(f"{page.who} {page.url}")
-    report = "\n".join(f"{found}: {', '.join(sorted(set(where))[:3])}" for found, where in sorted(findings.items()))
+    report = "\n".join(f"{found}: {where_found(where)}" for found, where in sorted(findings.items()))
     assert not findings, f"{len(findings)} Chinese texts on English pages:\n{report}"
