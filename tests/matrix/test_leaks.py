@@ -46,6 +46,9 @@ API_LISTS = {
     "api-notification-list": ("notification", None, "id"),
 }
 
+# Searches: the same lists asked for a word every world case carries in its title.
+SEARCHES = {"api-case-list": "&q=矩阵纠纷", "api-handoff-list": "&q=诉前调"}
+
 
 def _visible(actor: str, action, relation: str) -> bool:
     if action is None:  # owned by someone else
@@ -74,8 +77,10 @@ def test_lists_hold_what_is_in_scope_and_nothing_else(world):
     problems, checked = [], 0
     for actor in [*Role.values, SUPERUSER]:
         client = _api(world, actor)
-        for name, (kind, action, attr) in API_LISTS.items():
-            payload = client.get(reverse(name) + "?page_size=200").json()
+        asked = [(name, "") for name in API_LISTS] + list(SEARCHES.items())
+        for name, query in asked:
+            kind, action, attr = API_LISTS[name]
+            payload = client.get(reverse(name) + "?page_size=200" + query).json()
             shown = {row[attr] for row in payload["results"]}
             if payload["count"] != len(payload["results"]):
                 problems.append(f"{actor} × {name}: count {payload['count']} for {len(payload['results'])} rows")
@@ -83,7 +88,9 @@ def test_lists_hold_what_is_in_scope_and_nothing_else(world):
                 checked += 1
                 expected = _visible(actor, action, relation)
                 if (key in shown) != expected:
-                    problems.append(f"{actor} × {relation} × {name}: {'missing' if expected else 'LEAKED'} {key}")
+                    problems.append(
+                        f"{actor} × {relation} × {name}{query}: {'missing' if expected else 'LEAKED'} {key}"
+                    )
     size.record("lists", checked)
     assert not problems, "\n".join(problems)
 
@@ -99,13 +106,17 @@ PAGE_LISTS = {
 }
 
 
+# The case list page is asked with a search that matches every world case.
+PAGE_SEARCHES = {"case-list": "?q=矩阵纠纷"}
+
+
 def test_list_pages_show_nothing_out_of_scope(world):
     problems, checked = [], 0
     for actor in [*Role.values, SUPERUSER]:
         client = Client()
         client.force_login(world.user(actor))
         for name, (kind, action, mark) in PAGE_LISTS.items():
-            response = client.get(reverse(name))
+            response = client.get(reverse(name) + PAGE_SEARCHES.get(name, ""))
             if response.status_code != 200:
                 continue  # a page the role may not open leaks nothing (the matrix checks its status)
             html = response.content.decode()
