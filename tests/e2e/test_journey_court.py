@@ -107,8 +107,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     page.get_by_role("navigation", name="案件").get_by_role("link", name="三调对接").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("三调对接")
 
-    # One case on the form.
-    # Nothing handed over yet: the empty list offers the next step.
+    # One case on the form; nothing was handed over yet, so the empty list offers that next step.
     page.locator("#handoff-table").get_by_role("link", name="移交诉前调解案件").click()
     page.get_by_label("诉前调解案号").fill(court_ref(100))
     page.get_by_label("接收中心").select_option(TOWNSHIP)
@@ -126,7 +125,7 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     shoot(page, "court-02-transferred")
     assert_accessible_basics(page)
 
-    # Ten more from a file: a wrong centre code is listed by row, nothing is imported, the corrected file goes in.
+    # Ten more from a file: a wrong center code is listed by row, nothing is imported, the corrected file goes in.
     page.get_by_role("link", name="三调对接").first.click()
     page.get_by_role("link", name="批量导入文件").click()
     # Checking a file takes a while: once sent, the form says it is working and refuses a second
