@@ -48,7 +48,9 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return selectors.import_run_list_visible(user=self.request.user).order_by("-created_at", "-id")
+        if self.action == "list":
+            return selectors.import_run_summaries_visible(user=self.request.user).order_by("-created_at", "-id")
+        return selectors.import_run_list_visible(user=self.request.user)
 
     def _outcome_response(self, outcome) -> Response:
         data = ImportRunSerializer(outcome.run).data

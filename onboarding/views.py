@@ -62,7 +62,7 @@ def imports_home(request):
     context = {
         "form": form,
         "kinds": [(kind, cls.title) for kind, cls in IMPORTERS.items()],
-        "runs": selectors.import_run_list_visible(user=request.user)[:RECENT],
+        "runs": selectors.import_run_summaries_visible(user=request.user)[:RECENT],
     }
     return render(request, "onboarding/home.html", context, status=400 if form.errors else 200)
 

@@ -30,6 +30,7 @@ from grids import services as grid_services
 from grids.models import Finding, GridKind
 from mediation import services as mediation_services
 from mediation.models import MediationOrg, Mediator
+from onboarding.models import ImportRun
 from reports.models import ExportJob
 from tests.conftest import CHILD, OWN, PARENT, SIBLING, make_member
 from tests.fixtures_cases import valid_id
@@ -678,6 +679,32 @@ def an_export(w, k, reader):
     return reverse("api-export-detail", args=[_export(w, reader).pk])
 
 
+# Imports
+
+
+def _import_run(w, reader):
+    i, turn = w.next(), w.turn("import")
+    return ImportRun.objects.create(
+        kind=["divisions", "staff", "grid_workers"][turn % 3],
+        actor=w.user(reader),
+        center_code=[PARENT, OWN, SIBLING][turn % 3],
+        status=ImportRun.Status.APPLIED,
+        file=f"imports/{i}.csv",
+        filename=f"名册{i}.csv",
+        rows=i,
+        counts={"created": i, "updated": 0, "unchanged": 0, "retired": 0},
+    )
+
+
+def add_imports(w, n, reader):
+    for _ in range(n):
+        _import_run(w, reader)
+
+
+def an_import(w, k, reader):
+    return reverse("api-import-detail", args=[_import_run(w, reader).pk])
+
+
 # Reports
 
 
@@ -769,6 +796,7 @@ LISTS: list[ListSpec] = [
     ListSpec("api-auxiliary-officer-list", "director", add_auxiliaries),
     ListSpec("api-visit-list", "director", add_visits),
     ListSpec("api-export-list", "director", add_exports),
+    ListSpec("api-import-list", "director", add_imports),
     ListSpec(
         "api-report-dashboard",
         "director",
@@ -856,6 +884,7 @@ DETAILS: list[DetailSpec] = [
     DetailSpec("api-auxiliary-officer-detail", "director", an_auxiliary),
     DetailSpec("api-visit-detail", "director", a_visit),
     DetailSpec("api-export-detail", "director", an_export),
+    DetailSpec("api-import-detail", "director", an_import),
     DetailSpec(
         "api-report-ranking-scheme",
         "director",
@@ -874,6 +903,10 @@ EXEMPT: dict[str, str] = {
     "api-handoff-import-template": "a fixed spreadsheet template",
     # Streams the file of one finished export job.
     "api-export-file": "streams one stored file",
+    # Builds the error report of one import from its kept file and its stored errors.
+    "api-import-errors": "one import's kept file and errors",
+    # Builds the empty spreadsheet template of an import kind: no rows read.
+    "api-import-template": "a fixed spreadsheet template",
 }
 
 # Queries of one request as measured on (SQLite, PostgreSQL) when the tests were written: with the few
@@ -903,6 +936,8 @@ MEASURED: dict[str, tuple[int, int]] = {
     "api-department-list[director]": (3, 3),
     "api-export-detail[director]": (1, 1),
     "api-export-list[director]": (2, 2),
+    "api-import-detail[director]": (2, 2),
+    "api-import-list[director]": (3, 3),
     "api-grid-assessment[director]": (7, 7),
     "api-grid-assignment-detail[director]": (2, 2),
     "api-grid-assignment-list[director]": (3, 3),
