@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import python_calamine
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -19,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from govcenter.errors import DomainError
+from govcenter.uploads import DOCUMENT_FILES, TABLE_FILES, check_upload
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -29,6 +31,7 @@ TEMPLATE_ROWS = 5000
 BAD_FILL = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
 HEADER_FILL = PatternFill(start_color="DDEBF7", end_color="DDEBF7", fill_type="solid")
 XLSX_MAGIC = b"PK\x03\x04"
+IMPORT_FILES = {**TABLE_FILES, "xls": DOCUMENT_FILES["xls"]}
 # The old binary .xls (what many a bureau still publishes) is an OLE2 compound file.
 WORKBOOK_MAGIC = {"xlsx": XLSX_MAGIC, "xls": b"\xd0\xcf\x11\xe0"}
 CALAMINE_ERRORS = (
@@ -107,18 +110,22 @@ def read_table(content: bytes, filename: str) -> list[list[str]]:
     """The cells of the first sheet of an .xlsx or .xls, or of a .csv (UTF-8, with or without BOM, or GBK),
     as trimmed text. Refuses a file that is empty, too large, or not what its name says."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if not content:
-        raise FileRefused(_("The file is empty."))
-    if len(content) > MAX_BYTES:
-        raise FileRefused(
-            _("The file is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"size": len(content) / 1048576, "limit": MAX_BYTES // 1048576}
-        )
+    _sniff(content, filename)
     if extension in WORKBOOK_MAGIC:
         return _read_workbook(content, extension)
     if extension == "csv":
         return _read_csv(content)
     raise FileRefused(_("Upload an Excel (.xlsx or .xls) or CSV file."))
+
+
+def _sniff(content: bytes, filename: str) -> None:
+    """The portal's upload checks: an accepted type, the size limit, and content that is what the
+    name says (an Office zip with its workbook part, an old compound file, or plain text without
+    markup for a CSV)."""
+    try:
+        check_upload(ContentFile(content, name=filename), IMPORT_FILES, max_bytes=MAX_BYTES)
+    except DomainError as error:
+        raise FileRefused(error.message) from error
 
 
 def _read_workbook(content: bytes, extension: str) -> list[list[str]]:

@@ -60,6 +60,7 @@ def test_wrong_headers_refuse_the_file_naming_them(tree, superuser):
         (b"\xd0\xcf\x11\xe0 not an old workbook", "old.xls"),
         ("统计用区划代码,名称\n".encode(), "header-only.csv"),
         (xlsx_bytes([]), "blank.xlsx"),
+        (b"<html><script>alert(1)</script></html>", "page.csv"),
         (b"\xff\xfe\xfa\xfb\x80\x81", "bytes.csv"),
     ],
 )
