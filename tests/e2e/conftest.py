@@ -6,6 +6,7 @@ Skipped, with the reason, where /usr/bin/chromium is missing (`.ci/run` installs
 Each journey saves its key screens under tests/e2e/screenshots/ (ignored by git) with `shoot(page, name)`.
 """
 
+import importlib
 import os
 import re
 from pathlib import Path
@@ -78,6 +79,25 @@ def phone_page(browser, browser_context_args, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+# The data migrations' rows every journey's world stands on (categories, the default time limits,
+# the risk indicators).
+SEEDING_MIGRATIONS = ("cases.migrations.0002_seed_taxonomy_and_default_policy", "cases.migrations.0009_risk_indicators")
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(request):
+    """A live-server test is transactional, and each such test empties every table after itself,
+    the migrations' seeded rows included: put them back (idempotently) before the journey. Unlike
+    serialized_rollback this holds in any order with the other transactional tests of the suite."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    for name in SEEDING_MIGRATIONS:
+        importlib.import_module(name).seed(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from tests.e2e.a11y import assert_accessible_basics
 from tests.e2e.conftest import shoot
 from tests.fixtures_cases import ID_APPLICANT
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

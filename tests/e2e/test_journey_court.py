@@ -20,7 +20,7 @@ from tests.e2e.conftest import shoot
 from tests.e2e.world import committee_with_mediator
 from tests.fixtures_cases import valid_id
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TOWNSHIP = "620102001"
 SURNAMES = "赵钱孙李周吴郑王冯陈"

@@ -13,7 +13,7 @@ from tests.e2e.a11y import assert_accessible_basics, assert_no_chinese_in_the_in
 from tests.e2e.conftest import shoot
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.e2e.a11y import assert_accessible_basics, assert_no_chinese_in_the_in
 from tests.e2e.conftest import shoot
 from tests.e2e.world import case_with_parties, committee_with_mediator
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
