@@ -106,3 +106,10 @@ def test_only_the_person_who_made_the_dry_run_carries_it_out(member_at):
 
     assert colleague.post(reverse("import-apply", args=[run.pk])).status_code == 403
     assert not Center.objects.filter(code="620102003").exists()
+
+
+def test_the_navigation_links_to_the_imports_for_directors_only(member_at):
+    link = f'href="{reverse("imports-home")}"'
+
+    assert link in client_of(member_at("parent", Role.DIRECTOR)).get(reverse("home")).content.decode()
+    assert link not in client_of(member_at("own", Role.CLERK)).get(reverse("home")).content.decode()
