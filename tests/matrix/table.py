@@ -579,6 +579,29 @@ API: list[Row] = [
         COUNTIES,
         body(center=county_code),
     ),
+    # Onboarding imports: the runs of the importer's subtree (and their own)
+    *rows("api-import-list", ("GET",), plain("api-import-list"), everyone),
+    *rows(
+        "api-import-list",
+        ("POST",),
+        plain("api-import-list"),
+        create(A.ONBOARDING_IMPORT),
+        ALL,
+        body(kind="staff", center=center_code),
+        multipart=True,
+    ),
+    *rows("api-import-template", ("GET",), plain("api-import-template", "?kind=staff"), page_for(A.ONBOARDING_IMPORT)),
+    *rows("api-import-detail", ("GET",), of("api-import-detail", "import_run"), read(A.ONBOARDING_IMPORT), ALL),
+    *rows(
+        "api-import-errors", ("GET",), of("api-import-errors", "import_run"), read_or_conflict(A.ONBOARDING_IMPORT), ALL
+    ),
+    *rows(
+        "api-import-apply",
+        ("POST",),
+        of("api-import-apply", "import_run"),
+        act(A.ONBOARDING_IMPORT, A.ONBOARDING_IMPORT),
+        ALL,
+    ),
     # The public: no login, a receipt code instead
     *rows("public-report", ("POST",), plain("public-report"), rules.public_form, public=True),
     *rows(
@@ -902,13 +925,13 @@ PAGES: list[Row] = [
     # Onboarding imports (division lists and rosters)
     *rows("imports-home", GET_POST, plain("imports-home"), rules.importer(everyone)),
     *rows(
-        "import-template", GET_POST, lambda w, r: reverse("import-template", args=["staff"]), rules.importer(everyone)
+        "import-template", ("GET",), lambda w, r: reverse("import-template", args=["staff"]), rules.importer(everyone)
     ),
-    *rows("import-detail", GET_POST, of("import-detail", "import_run"), rules.importer(read(A.ONBOARDING_IMPORT)), ALL),
+    *rows("import-detail", ("GET",), of("import-detail", "import_run"), rules.importer(read(A.ONBOARDING_IMPORT)), ALL),
     # The error report re-reads the kept file: the world's made-up file may be refused (409).
     *rows(
         "import-error-report",
-        GET_POST,
+        ("GET",),
         of("import-error-report", "import_run"),
         rules.importer(read_or_conflict(A.ONBOARDING_IMPORT), superuser=rules.OK | {"invalid"}),
         ALL,
