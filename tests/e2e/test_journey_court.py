@@ -170,9 +170,10 @@ def test_court_transfers_imports_and_sees_one_case_fail_and_one_confirmed(
     center = other_person(township_clerk)
     center.goto(f"{live_server.url}/handoffs/{failing.pk}/")
     center.locator("summary", has_text="退回移交方").click()
-    # Sent without a reason, the browser itself stops at the empty reason (nothing is sent).
+    # Sent without a reason: the form comes back open, the error at the reason, nothing returned.
     center.get_by_role("button", name="退回移交方").click()
-    assert center.get_by_label("退回理由").evaluate("el => el.matches(':invalid') && el.validity.valueMissing")
+    expect(center.get_by_label("退回理由")).to_have_attribute("aria-invalid", "true")
+    expect(center.locator("#hand-back-reason-error")).not_to_be_empty()
     expect(center.locator(".page-head .tag")).not_to_have_text("已退回")
     center.get_by_label("退回理由").fill("调解不成，双方分歧较大，退回法院依法处理。")
     center.get_by_role("button", name="退回移交方").click()
