@@ -146,6 +146,9 @@ def _hooks(schema, fuzz: FuzzWorld) -> None:
 
 @pytest.fixture
 def api_schema(fuzz_world, in_process_requests):
+    # Only the fuzzing phase, whose examples FUZZ_EXAMPLES counts: the coverage phase sends a fixed set of
+    # boundary cases per operation whatever the bound, and the stateful one needs links the schema lacks.
+    # Hypothesis's health checks (slow generation of big bodies) would fail a run that is bounded anyway.
     config = schemathesis.Config.from_dict(
         {
             "suppress-health-check": ["all"],
