@@ -8,7 +8,9 @@ import pytest
 from tests.matrix import size
 from tests.matrix.engine import Runner
 from tests.matrix.routes import route_cells, url_routes
-from tests.matrix.table import API, EXEMPT, MATRIX, PAGES, exempt_reason
+from tests.matrix.rules import owner_only
+from tests.matrix.table import API, EXEMPT, MATRIX, PAGES, Row, exempt_reason, of
+from tests.matrix.world import ACTORS
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +65,17 @@ def test_api_matrix(world, no_pdf_layout):
     runner.run(API)
     size.record("API", runner.cells)
     assert not runner.mismatches, runner.report()
+    _the_runner_reports_a_leak(world)
+
+
+def _the_runner_reports_a_leak(world):
+    """Guards the guard: a row that calls the own township's detail out of scope (404) must come
+    back as a mismatch for everyone who sees it."""
+    wrong = Row("api-center-detail", "GET", of("api-center-detail", "center", "code"), owner_only, ("own",))
+    runner = Runner(world, share=1)
+    runner.run([wrong])
+    assert len(runner.mismatches) == len(ACTORS) - 1  # all but the anonymous, who gets the login
+    assert all("expected 404 got ok" in line for line in runner.mismatches)
 
 
 def test_page_matrix(world, no_pdf_layout):
