@@ -5,7 +5,7 @@ from onboarding.importers import IMPORTERS
 
 
 def kind_choices():
-    return [(kind, cls.title) for kind, cls in IMPORTERS.items()]
+    return [(kind, cls.label) for kind, cls in IMPORTERS.items()]
 
 
 class ImportForm(forms.Form):

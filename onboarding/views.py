@@ -59,11 +59,10 @@ def imports_home(request):
             form.add_error("file", str(error.message))
         else:
             return see_other(reverse("import-detail", args=[outcome.run.pk]))
-    context = {
-        "form": form,
-        "kinds": [(kind, cls.title) for kind, cls in IMPORTERS.items()],
-        "runs": selectors.import_run_summaries_visible(user=request.user)[:RECENT],
-    }
+    runs = list(selectors.import_run_summaries_visible(user=request.user)[:RECENT])
+    for run in runs:
+        run.kind_label = _kind_label(run.kind)
+    context = {"form": form, "kinds": [(kind, cls.label) for kind, cls in IMPORTERS.items()], "runs": runs}
     return render(request, "onboarding/home.html", context, status=400 if form.errors else 200)
 
 
@@ -75,6 +74,11 @@ def import_template(request, kind: str):
         raise Http404
     name, content = services.template(kind)
     return download(name, content)
+
+
+def _kind_label(kind: str) -> str:
+    # A run of a kind no longer offered still shows, under its key.
+    return IMPORTERS[kind].label if kind in IMPORTERS else kind
 
 
 def _visible_run(request, run_id: int):
@@ -91,7 +95,7 @@ def import_detail(request, run_id: int):
     run = _visible_run(request, run_id)
     context = {
         "run": run,
-        "title": IMPORTERS[run.kind].title if run.kind in IMPORTERS else run.kind,
+        "title": _kind_label(run.kind),
         "errors": run.errors[:SHOWN],
         "changes": run.changes[:SHOWN],
         "more_errors": max(0, len(run.errors) - SHOWN),

@@ -72,6 +72,8 @@ class Importer:
     kind: str = ""
     # The template's sheet and file name, in Chinese: what the person going live looks for.
     title: str = ""
+    # What the pages call it, in the reader's language.
+    label = ""
 
     @classmethod
     def build_columns(cls) -> list[Column]:

@@ -11,6 +11,7 @@ is a row error.
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govcenter import audit
 from govcenter.divisions import (
@@ -53,6 +54,7 @@ def short_code(code: str, level: int | None) -> str:
 class DivisionImporter(Importer):
     kind = "divisions"
     title = "统计用区划代码"
+    label = gettext_lazy("Division codes")
 
     @classmethod
     def build_columns(cls) -> list[Column]:

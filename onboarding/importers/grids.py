@@ -9,6 +9,7 @@ and auxiliary officers, a few thousand, go through the grid services themselves.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govcenter import audit
 from govcenter.models import Department, Membership, Role
@@ -55,6 +56,7 @@ def _grid_code(importer: Importer, row: Row, key: str) -> str | None:
 class GridImporter(Importer):
     kind = "grids"
     title = "网格"
+    label = gettext_lazy("Grids")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
@@ -222,6 +224,7 @@ class GridWorkerImporter(Importer):
 
     kind = "grid_workers"
     title = "网格员"
+    label = gettext_lazy("Grid workers")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
@@ -387,6 +390,7 @@ class GridWorkerImporter(Importer):
 class PoliceGridImporter(Importer):
     kind = "police_grids"
     title = "警格"
+    label = gettext_lazy("Police grids")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
@@ -510,6 +514,7 @@ class PoliceGridImporter(Importer):
 class AuxiliaryImporter(Importer):
     kind = "auxiliary_officers"
     title = "辅警"
+    label = gettext_lazy("Auxiliary police officers")
 
     @classmethod
     def build_columns(cls) -> list[Column]:

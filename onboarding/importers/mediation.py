@@ -5,6 +5,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.models import Category
 from mediation import services
@@ -31,6 +32,7 @@ def _changed(current, values: dict) -> tuple[Verb, dict]:
 class OrgImporter(Importer):
     kind = "mediation_orgs"
     title = "调解组织"
+    label = gettext_lazy("Mediation organisations")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
@@ -108,6 +110,7 @@ class OrgImporter(Importer):
 class MediatorImporter(Importer):
     kind = "mediators"
     title = "调解员"
+    label = gettext_lazy("Mediators")
 
     @classmethod
     def build_columns(cls) -> list[Column]:

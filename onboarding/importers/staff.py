@@ -2,6 +2,7 @@
 their role at a center (the membership), one row per person."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from govcenter import audit
 from govcenter.divisions import lineage
@@ -39,6 +40,7 @@ def check_center(importer: Importer, row: Row, key: str, centers: dict, *, level
 class DepartmentImporter(Importer):
     kind = "departments"
     title = "职能部门"
+    label = gettext_lazy("Departments")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
@@ -109,6 +111,7 @@ class StaffImporter(Importer):
 
     kind = "staff"
     title = "工作人员"
+    label = gettext_lazy("Staff")
 
     @classmethod
     def build_columns(cls) -> list[Column]:
