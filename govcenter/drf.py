@@ -6,7 +6,7 @@ Kept apart from the views so DRF can import it while its own modules are still l
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
@@ -55,12 +55,16 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """DRF's handler, plus domain errors (400/403/409 with their message) and database refusals
-    (409), so bad input never surfaces as a 500."""
+    (400 for a value it cannot store, 409 for a conflict), so bad input never surfaces as a 500."""
     if isinstance(exc, DomainError):
         return Response(exc.as_payload(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         payload = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(payload, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError):
+        # PostgreSQL refuses what the fields let through: a NUL character, a number out of its range.
+        message = _("The input contains characters or values that cannot be stored.")
+        return Response({"detail": message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         return Response(
             {"detail": _("The change conflicts with existing data and was not saved.")}, status=status.HTTP_409_CONFLICT

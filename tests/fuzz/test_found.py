@@ -2,6 +2,7 @@
 same input again)."""
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from govcenter.models import Role
@@ -119,3 +120,18 @@ def test_a_body_that_does_not_parse_is_refused_with_a_message_and_the_parsers_re
     assert response.status_code == 400
     assert response.json()["detail"] and "codec can't decode" not in response.json()["detail"]
     assert response.json()["reason"].startswith("JSON parse error")
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite stores a NUL character")
+def test_a_nul_character_the_database_refuses_is_bad_input(make_case, director, api_as):
+    # On PostgreSQL, a category code with a NUL character reached the query and failed there (500).
+    case = make_case(center_code="620102001")
+    response = api_as(director).post(
+        f"/api/v1/cases/{case.pk}/classify/",
+        {"category": "\x00d", "severity": "high"},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"detail": "The input contains characters or values that cannot be stored."}
