@@ -177,6 +177,9 @@ class Case(models.Model):
     )
 
     receipt = models.CharField(_("receipt code"), max_length=16, unique=True, null=True, blank=True)
+    # The case's number in the system it was imported from (原编号), unique per origin center: the
+    # natural key that makes importing the same file twice change nothing.
+    original_number = models.CharField(_("original number"), max_length=64, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -202,6 +205,11 @@ class Case(models.Model):
                 condition=Q(amount__isnull=True) | Q(amount__gte=0), name="case_amount_not_negative"
             ),
             models.CheckConstraint(condition=Q(version__gte=1), name="case_version_positive"),
+            models.UniqueConstraint(
+                fields=["origin_code", "original_number"],
+                condition=Q(original_number__isnull=False),
+                name="case_original_number_unique_per_origin",
+            ),
         ]
         # The case lists of shared/PERFORMANCE.md: a subtree, newest first, served in index order.
         # The INCLUDE columns (PostgreSQL) are what the dashboard groups by: a period's figures, and

@@ -1,5 +1,6 @@
 """The imports there are, by kind (the name the management command and the URL use)."""
 
+from onboarding.importers.cases import CaseImporter
 from onboarding.importers.divisions import DivisionImporter
 from onboarding.importers.grids import AuxiliaryImporter, GridImporter, GridWorkerImporter, PoliceGridImporter
 from onboarding.importers.mediation import MediatorImporter, OrgImporter
@@ -17,5 +18,6 @@ IMPORTERS = {
         PoliceGridImporter,
         AuxiliaryImporter,
         GridWorkerImporter,
+        CaseImporter,
     )
 }

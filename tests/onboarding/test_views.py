@@ -42,7 +42,7 @@ def test_templates_download_as_excel(member_at):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert load_workbook(io.BytesIO(response.content)).worksheets[0]["A1"].value == "网格编码"
-    assert client.get(reverse("import-template", args=["cases"])).status_code == 404
+    assert client.get(reverse("import-template", args=["unknown"])).status_code == 404
 
 
 def test_a_dry_run_then_the_import_for_real(member_at):
