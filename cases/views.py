@@ -76,6 +76,7 @@ EVENT_LABELS = {
     "confirm-outcome": gettext_lazy("outcome confirmed"),
     "overdue": gettext_lazy("overdue"),
     "rating": gettext_lazy("rated"),
+    "import": gettext_lazy("imported from the former system"),
 }
 
 # Forms on the case page that are not transitions of the table.

@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "auth.logout": _("Signed out"),
     "auth.login_failed": _("Failed sign-in"),
     "case.create": _("Case recorded"),
+    "case.import": _("Case imported from the former system"),
     "case.pii_view": _("Personal data viewed"),
     "ranking.publish": _("Red/black list published"),
 }

@@ -70,6 +70,7 @@ VERB_NAMES = {
     "confirm-outcome": "确认办理结果",
     "overdue": "超期",
     "rating": "满意度评价",
+    "import": "从原系统导入",
 }
 
 # Timeline entries that record inquiry into the facts: the departments' reports on what they found and
