@@ -2,7 +2,11 @@
 the province's centers yet): the statistics bureau's division list (about 17,000 centers, as a GBK CSV
 with the published 12-digit codes), the same list again (nothing changes), a revised list (townships
 renamed, one retired with its villages), then 34,000 grids and their 34,000 grid workers (.xlsx), and
-the workers again.
+the workers again. Then 20,000 historic cases (.xlsx, three years, four in five closed) and the same
+file again.
+
+With the argument `cases`, only the historic cases (the division list first if the database has no
+centers of province 62 yet).
 
 Run:
   createdb -h 127.0.0.1 -U postgres gc_golive
@@ -34,12 +38,14 @@ from openpyxl import Workbook  # noqa: E402
 from stdnum.cn import ric  # noqa: E402
 
 from govcenter.demo import _SYLLABLES, CITIES  # noqa: E402
+from govcenter.divisions import Level  # noqa: E402
 from onboarding import services  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "var" / "golive-bench"
 TOWNSHIPS_PER_COUNTY = 15
 VILLAGES_PER_TOWNSHIP = 12
 GRIDS = 34_000
+CASES = 20_000
 
 
 def place(rng: random.Random, used: set[str], suffix: str, length: int = 2) -> str:
@@ -87,6 +93,49 @@ def grid_rows(villages: list[str]) -> tuple[list[list], list[list]]:
     return grids, workers
 
 
+CASE_HEADERS = [
+    "原编号", "中心区划代码", "来源渠道", "案件类型", "类别代码", "事由摘要", "事实经过", "受理时间", "状态",
+    "办结时间", "办理结果", "满意度", "申请人姓名", "申请人身份证号", "申请人电话", "被申请人姓名",
+    "被申请人身份证号", "被申请人电话",
+]  # fmt: skip
+
+
+def case_rows(townships: list[str], categories: list[str]) -> list[list]:
+    """Three years of cases at the townships, four in five closed (most within a week), the rest open."""
+    rng = random.Random(12)
+    rows = [CASE_HEADERS]
+    first = date(2023, 1, 1)
+    channels = ["来访", "来电", "12345热线", "网格上报", "信访", "110警情"]
+    for n in range(CASES):
+        received = first + timedelta(days=rng.randint(0, 3 * 365 - 60))
+        closed = rng.random() < 0.8
+        born = date(1960, 1, 1) + timedelta(days=n // 1000)
+        body = f"620121{born:%Y%m%d}{n % 1000:03d}"
+        rows.append(
+            [
+                f"OLD-{n:06d}",
+                townships[n % len(townships)],
+                rng.choice(channels),
+                rng.choice(["矛盾纠纷", "诉求", "风险隐患"]),
+                rng.choice(categories),
+                "邻里纠纷" + str(n),
+                "历史案件的事实经过。",
+                f"{received.isoformat()} {rng.randint(8, 17):02d}:{rng.randint(0, 59):02d}",
+                "已结案" if closed else rng.choice(["已受理", "已分类", "调解中"]),
+                (received + timedelta(days=rng.randint(0, 20))).isoformat() if closed else "",
+                (rng.choice(["化解成功"] * 4 + ["化解不成功"])) if closed else "",
+                rng.choice(["满意", "基本满意", "", ""]) if closed else "",
+                "张" + "".join(rng.choice(_SYLLABLES) for _ in range(2)),
+                body + ric.calc_check_digit(body + "0"),
+                f"138{n:08d}",
+                "李" + "".join(rng.choice(_SYLLABLES) for _ in range(2)),
+                "",
+                "",
+            ]
+        )
+    return rows
+
+
 def as_csv(rows, encoding="gb18030") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
@@ -116,12 +165,32 @@ def timed(label: str, *, actor, kind: str, content: bytes, filename: str, root: 
     )
 
 
+def historic_cases(admin) -> None:
+    from cases.models import Category
+    from govcenter.models import Center
+
+    townships = Center.objects.filter(code__startswith="62", is_active=True, level=Level.TOWNSHIP)
+    townships = list(townships.values_list("code", flat=True))
+    categories = list(Category.objects.filter(is_active=True, parent__isnull=False).values_list("code", flat=True))
+    content = as_xlsx(case_rows(townships, categories))
+    timed("historic cases (xlsx)", actor=admin, kind="cases", content=content, filename="cases.xlsx")
+    timed("historic cases, same file again", actor=admin, kind="cases", content=content, filename="cases.xlsx")
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}; load average {os.getloadavg()[0]:.1f}")
     admin, _created = get_user_model().objects.get_or_create(
         username="golive_bench", defaults={"is_superuser": True, "is_staff": True}
     )
+    if sys.argv[1:] == ["cases"]:
+        from govcenter.models import Center
+
+        if not Center.objects.filter(code__startswith="62", level=Level.TOWNSHIP).exists():
+            divisions = as_csv(division_rows(random.Random(62)))
+            timed("divisions", actor=None, kind="divisions", content=divisions, filename="divisions.csv", root="62")
+        historic_cases(admin)
+        return
     divisions = division_rows(random.Random(62))
     timed(
         "divisions, first import (GBK CSV)",
@@ -166,6 +235,7 @@ def main() -> None:
         content=as_xlsx(workers),
         filename="grid-workers.xlsx",
     )
+    historic_cases(admin)
 
 
 if __name__ == "__main__":

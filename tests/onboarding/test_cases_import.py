@@ -215,3 +215,15 @@ def test_an_open_case_gets_its_deadlines_from_todays_policy(tree, director):
     assert case.next_stage == Stage.RESOLVE
     assert case.next_due_at == running.get(stage=Stage.RESOLVE).due_at
     assert case.next_due_at > case.received_at
+
+
+def test_a_rollup_made_before_the_import_does_not_hide_the_imported_months(tree, director):
+    from reports import rollups
+
+    rollups.refresh()  # every month counted (none yet) and stamped fresh
+    county = Center.objects.get(code="620102")
+
+    run_import(director, "cases", good_rows())
+
+    assert rollups.rolled_up_since() is None
+    assert dashboard(county, Period(date(2025, 3, 1), date(2025, 3, 31))).total.value == 2
