@@ -227,3 +227,19 @@ def test_a_rollup_made_before_the_import_does_not_hide_the_imported_months(tree,
 
     assert rollups.rolled_up_since() is None
     assert dashboard(county, Period(date(2025, 3, 1), date(2025, 3, 31))).total.value == 2
+
+
+def test_an_imported_case_page_shows_the_import_and_masks_the_parties(tree, director, member_at):
+    from cases.presenters import mask_id_number
+    from tests.onboarding.test_views import client_of
+
+    run_import(director, "cases", good_rows())
+    case = Case.objects.get(original_number="CG-1")
+    viewer = member_at("own", Role.GRID_WORKER, username="grid_worker_history")  # sees cases, not PII
+
+    page = client_of(viewer).get(case.get_absolute_url())
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert case.number in text, text[:3000]
+    assert valid_id(1) not in text and mask_id_number(valid_id(1)) in text
