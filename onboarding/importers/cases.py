@@ -260,7 +260,7 @@ class CaseImporter(Importer):
 
     def _deadlines(self, case: Case, calendar: WorkCalendar) -> list[Deadline]:
         if case.status == Status.CLOSED:
-            deadlines = sla.build_deadlines(case, case.received_at, list(Stage), calendar)
+            deadlines = self._build(case, case.received_at, list(Stage), calendar)
             for deadline in deadlines:
                 early = deadline.stage in (Stage.RESPOND, Stage.CLASSIFY)
                 deadline.met_at = case.received_at if early else case.closed_at
@@ -268,13 +268,28 @@ class CaseImporter(Importer):
         # Open: responded to (and classified, when it has its category) in the old system; the rest
         # runs from now.
         done = [Stage.RESPOND, Stage.CLASSIFY] if case.category_id else [Stage.RESPOND]
-        met = sla.build_deadlines(case, case.received_at, done, calendar)
+        met = self._build(case, case.received_at, done, calendar)
         for deadline in met:
             deadline.met_at = case.received_at
-        running = sla.build_deadlines(case, self.now, [s for s in Stage if s not in done], calendar)
+        running = self._build(case, self.now, [s for s in Stage if s not in done], calendar)
         upcoming = min(running, key=lambda d: (d.due_at, sla.STAGE_ORDER[d.stage]))
         case.next_due_at, case.next_stage = upcoming.due_at, str(upcoming.stage)
         return met + running
+
+    def _build(self, case: Case, start: datetime, stages, calendar: WorkCalendar) -> list[Deadline]:
+        """sla.build_deadlines, with the policy looked up once per kind and channel, not once per case."""
+        if not hasattr(self, "_limits"):
+            self._limits = {}
+        key = (case.kind, case.channel)
+        if key not in self._limits:
+            self._limits[key] = sla.limits_for(*key)
+        deadlines = []
+        for stage in stages:
+            amount, unit = self._limits[key][stage]
+            deadline = Deadline(case=case, stage=stage, start_at=start, amount=amount, unit=unit)
+            deadline.due_at = sla.compute_due(deadline, calendar)
+            deadlines.append(deadline)
+        return deadlines
 
     def _event(self, case: Case) -> CaseEvent:
         return CaseEvent(

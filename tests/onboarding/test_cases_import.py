@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, Deadline, Party, Rating, Stage, Status
+from cases.models import Case, CaseEvent, Deadline, Party, Rating, SlaPolicy, Stage, Status
 from govcenter.audit import verify_chain
 from govcenter.models import AuditEvent, Center, Role
 from reports.selectors import Period, dashboard
@@ -205,6 +205,7 @@ def test_closed_cases_are_judged_on_time_or_late_by_todays_limits(tree, director
 
 
 def test_an_open_case_gets_its_deadlines_from_todays_policy(tree, director):
+    SlaPolicy.objects.create(name="来访纠纷", kind="dispute", channel="walk_in", resolve_workdays=15)
     run_import(director, "cases", good_rows())
     case = Case.objects.get(original_number="CG-3")
 
@@ -212,9 +213,10 @@ def test_an_open_case_gets_its_deadlines_from_todays_policy(tree, director):
 
     assert set(running.values_list("stage", flat=True)) == {Stage.RESOLVE, Stage.FEEDBACK, Stage.FOLLOW_UP}
     assert not case.is_overdue
-    assert case.next_stage == Stage.RESOLVE
-    assert case.next_due_at == running.get(stage=Stage.RESOLVE).due_at
+    first = running.order_by("due_at").first()
+    assert (case.next_stage, case.next_due_at) == (first.stage, first.due_at)
     assert case.next_due_at > case.received_at
+    assert running.get(stage=Stage.RESOLVE).amount == 15
 
 
 def test_a_rollup_made_before_the_import_does_not_hide_the_imported_months(tree, director):
