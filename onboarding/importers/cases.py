@@ -34,6 +34,8 @@ from onboarding.tabular import Column, Row
 
 IMPORT_STATUSES = (Status.RECEIVED, Status.CLASSIFIED, Status.IN_MEDIATION, Status.CLOSED)
 OUTCOMES = {"化解成功": "resolved", "化解不成功": "failed"}
+# Older dates are typing mistakes (1924 for 2024), not cases of a system that went digital later.
+EARLIEST_YEAR = 1980
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PARTIES = (("applicant", Party.Role.APPLICANT), ("respondent", Party.Role.RESPONDENT))
 
@@ -153,6 +155,9 @@ class CaseImporter(Importer):
             return None
         if moment > self.now:
             self.error(row, key, _("This date is in the future."))
+            return None
+        if moment.year < EARLIEST_YEAR:
+            self.error(row, key, _("A date before %(year)d is not a case's date.") % {"year": EARLIEST_YEAR})
             return None
         return moment
 

@@ -142,6 +142,7 @@ def test_bad_rows_are_reported_per_cell_and_nothing_is_imported(tree, director):
         row("CG-18", 类别代码="no-such-category"),
         row("CG-19", 申请人电话="电话坏了"),
         row("CG-20", 受理时间="2025-03-10 15:00", 办结时间="2025-03-10"),
+        row("CG-21", 受理时间="0024-03-10"),
     ]
 
     outcome = run_import(director, "cases", rows)
@@ -160,6 +161,7 @@ def test_bad_rows_are_reported_per_cell_and_nothing_is_imported(tree, director):
     assert found[(15, "类别代码")] == "No category has this code."
     assert (16, "申请人电话") in found
     assert not [key for key in found if key[0] == 17]  # closed on the day it came in, hour unknown
+    assert found[(18, "受理时间")] == "A date before 1980 is not a case's date."
     assert not outcome.applied
     assert not Case.objects.exists()
 
