@@ -24,13 +24,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
-from cases import api, forms, selectors, services
+from cases import api, forms, refusals, selectors, services
 from cases.models import Case, Channel, Dispatch, Kind, Rating, Severity, Stage, Status
 from cases.presenters import mask_id_number, mask_phone, public_status
 from govcenter import access, audit, ratelimit
 from govcenter import selectors as core_selectors
 from govcenter.access import Action
-from govcenter.errors import ConflictError, DomainError, NotAllowed
+from govcenter.errors import DomainError
 from govcenter.http import see_other
 from govcenter.models import Center
 from govcenter.paging import FastPaginator
@@ -99,26 +99,12 @@ FEEDBACK_METHODS = [
 
 
 def _flatten(detail, field: str | None = None) -> list[str]:
-    if isinstance(detail, dict):
-        return [line for key, value in detail.items() for line in _flatten(value, key)]
-    if isinstance(detail, list | tuple):
-        return [line for item in detail for line in _flatten(item, field)]
-    if field and field not in ("non_field_errors", "detail", "__all__"):
-        return [f"{FIELD_LABELS.get(field, field)}: {detail}"]
-    return [str(detail)]
+    return refusals.lines(detail, FIELD_LABELS, field)
 
 
 def error_messages(error: Exception) -> list[str]:
     """What went wrong, in lines for the user, from whichever layer refused."""
-    if isinstance(error, ApiValidationError):
-        return _flatten(error.detail)
-    if isinstance(error, DomainError):
-        return [str(error.message)]
-    if isinstance(error, DjangoValidationError):
-        return _flatten(error.message_dict if hasattr(error, "error_dict") else error.messages)
-    if isinstance(error, IntegrityError):
-        return [_("The change conflicts with existing data and was not saved.")]
-    raise error
+    return refusals.error_lines(error, FIELD_LABELS)
 
 
 def _stage_label(stage: str) -> str:
@@ -399,27 +385,7 @@ REASON_INPUTS = {"reason"}  # decline, escalate, reopen, hand-back, pause
 
 
 def _input_errors(verb: str, error: Exception) -> dict | None:
-    """A refusal of the form's input, by input name ("form" for the rest), to show in the form; None
-    when the step itself is refused (a stale page, an illegal move, no right): that goes on top of
-    the reloaded page."""
-    if isinstance(error, ConflictError | NotAllowed | IntegrityError):
-        return None
-    if isinstance(error, ApiValidationError) and isinstance(error.detail, dict):
-        problems = {key: _flatten(value) for key, value in error.detail.items()}
-    elif isinstance(error, DomainError):
-        problems = {error.field or "": [str(error.message)]}
-    elif isinstance(error, DjangoValidationError) and hasattr(error, "error_dict"):
-        problems = {key: _flatten(value) for key, value in error.message_dict.items()}
-    else:
-        problems = {"": error_messages(error)}
-    inputs = VERB_INPUTS.get(verb, REASON_INPUTS)
-    errors: dict[str, list[str]] = {"form": []}
-    for key, lines in problems.items():
-        if key in inputs:
-            errors[key] = lines
-        else:
-            errors["form"] += [f"{FIELD_LABELS[key]}: {line}" if key in FIELD_LABELS else line for line in lines]
-    return errors
+    return refusals.input_errors(error, VERB_INPUTS.get(verb, REASON_INPUTS), FIELD_LABELS)
 
 
 @login_required

@@ -20,13 +20,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import ValidationError as ApiValidationError
 
-from cases import api_handoffs, forms, imports, selectors, services
+from cases import api_handoffs, forms, imports, refusals, selectors, services
 from cases.models import Category, Handoff, Status
 from cases.services.handoffs import OPEN_HANDOFF
 from cases.views import FIELD_LABELS, PAGE_SIZE, _filter_params
 from govcenter import access
 from govcenter.access import Action
-from govcenter.errors import ConflictError, DomainError, NotAllowed
+from govcenter.errors import DomainError
 from govcenter.http import see_other
 from govcenter.models import Center
 
@@ -114,26 +114,12 @@ TEMPLATE_NAME = "诉前调解委派模板.xlsx"
 
 
 def _lines(detail, field: str | None = None) -> list[str]:
-    if isinstance(detail, dict):
-        return [line for key, value in detail.items() for line in _lines(value, key)]
-    if isinstance(detail, list | tuple):
-        return [line for item in detail for line in _lines(item, field)]
-    if field and field not in ("non_field_errors", "detail", "__all__"):
-        return [f"{HANDOFF_FIELD_LABELS.get(field, field)}: {detail}"]
-    return [str(detail)]
+    return refusals.lines(detail, HANDOFF_FIELD_LABELS, field)
 
 
 def error_lines(error: Exception) -> list[str]:
     """What went wrong, in lines for the user, from whichever layer refused."""
-    if isinstance(error, ApiValidationError):
-        return _lines(error.detail)
-    if isinstance(error, DomainError):
-        return [str(error.message)]
-    if isinstance(error, DjangoValidationError):
-        return _lines(error.message_dict if hasattr(error, "error_dict") else error.messages)
-    if isinstance(error, IntegrityError):
-        return [_("The change conflicts with existing data and was not saved.")]
-    raise error
+    return refusals.error_lines(error, HANDOFF_FIELD_LABELS)
 
 
 def _may_send(user, source: str) -> bool:
@@ -496,24 +482,7 @@ VERB_INPUTS = {
 
 
 def _input_errors(verb: str, error: Exception) -> dict | None:
-    """A refusal of the form's input, by input name ("form" for the rest); None when the step
-    itself is refused (a stale page, an illegal move, no right): that goes on top of the page."""
-    if isinstance(error, ConflictError | NotAllowed | IntegrityError):
-        return None
-    if isinstance(error, ApiValidationError) and isinstance(error.detail, dict):
-        problems = {key: _lines(value) for key, value in error.detail.items()}
-    elif isinstance(error, DomainError):
-        problems = {error.field or "": [str(error.message)]}
-    else:
-        problems = {"": error_lines(error)}
-    errors: dict[str, list[str]] = {"form": []}
-    for key, lines in problems.items():
-        if key in VERB_INPUTS.get(verb, ()):
-            errors[key] = lines
-        else:
-            label = HANDOFF_FIELD_LABELS.get(key)
-            errors["form"] += [f"{label}: {line}" if label else line for line in lines]
-    return errors
+    return refusals.input_errors(error, VERB_INPUTS.get(verb, set()), HANDOFF_FIELD_LABELS)
 
 
 @login_required

@@ -142,25 +142,32 @@ def find_duplicates(*, center: Center, parties: list[Party], category: Category 
 
 
 def allocate_number(county_code: str, year: int) -> tuple[int, str]:
-    """The next serial of a county's year: gapless, never repeated.
+    """The next serial of a county's year and its case number: gapless, never repeated.
 
     One statement creates the year's counter or increments it, and keeps its row locked until the
     caller's transaction ends: a second intake in the county waits there for the first to commit (or
     roll back, which gives the serial back). Call it inside the transaction that creates the case, as
     late as possible, since every intake of the county queues behind the lock.
     """
+    [(serial, number)] = allocate_numbers(county_code, year, 1)
+    return serial, number
+
+
+def allocate_numbers(county_code: str, year: int, count: int) -> list[tuple[int, str]]:
+    """The next `count` serials of a county's year with their case numbers, in order: one counter
+    upsert for the whole block (an import numbers thousands of cases), locked as `allocate_number`."""
     quote = connection.ops.quote_name
     table = quote(CaseNumberCounter._meta.db_table)
     county, year_, last = quote("county_code"), quote("year"), quote("last")
     with connection.cursor() as cursor:
         # The same statement on PostgreSQL and SQLite (3.35+): an upsert that returns the new value.
         cursor.execute(
-            f"INSERT INTO {table} ({county}, {year_}, {last}) VALUES (%s, %s, 1) "
-            f"ON CONFLICT ({county}, {year_}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}",
-            [county_code, year],
+            f"INSERT INTO {table} ({county}, {year_}, {last}) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({county}, {year_}) DO UPDATE SET {last} = {table}.{last} + %s RETURNING {last}",
+            [county_code, year, count, count],
         )
-        (serial,) = cursor.fetchone()
-    return serial, f"{county_code}-{year}-{serial:06d}"
+        (highest,) = cursor.fetchone()
+    return [(serial, f"{county_code}-{year}-{serial:06d}") for serial in range(highest - count + 1, highest + 1)]
 
 
 def _unique_receipt() -> str:

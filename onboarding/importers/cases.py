@@ -15,7 +15,6 @@ years ago, every case still open would be overdue on the first day.
 
 from datetime import datetime
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from cases import deadlines as sla
 from cases.models import Case, CaseEvent, Category, Channel, Deadline, Kind, Party, Rating, Stage, Status
 from cases.services.core import CaseError
-from cases.services.intake import normalise_phone
+from cases.services.intake import allocate_numbers, normalise_phone
 from govcenter import audit
 from govcenter.divisions import Level
 from govcenter.workdays import WorkCalendar
@@ -31,6 +30,7 @@ from onboarding.importers.base import Importer, Verb, zh_choices
 from onboarding.importers.lookup import where_in
 from onboarding.importers.staff import check_center, load_centers
 from onboarding.tabular import Column, Row
+from reports import rollups
 
 IMPORT_STATUSES = (Status.RECEIVED, Status.CLASSIFIED, Status.IN_MEDIATION, Status.CLOSED)
 OUTCOMES = {"化解成功": "resolved", "化解不成功": "failed"}
@@ -200,7 +200,7 @@ class CaseImporter(Importer):
         Deadline.objects.bulk_create(deadlines, batch_size=2000)
         CaseEvent.objects.bulk_create(events, batch_size=2000)
         Rating.objects.bulk_create(ratings, batch_size=2000)
-        self._forget_rollups()
+        rollups.forget_past_months()
         audit.record_many(
             actor=self.actor,
             entries=(
@@ -259,9 +259,8 @@ class CaseImporter(Importer):
         for case in cases:
             groups.setdefault((case.county_code, case.year), []).append(case)
         for (county, year), members in groups.items():
-            last = _advance_counter(county, year, len(members))
-            for serial, case in enumerate(members, start=last - len(members) + 1):
-                case.serial, case.number = serial, f"{county}-{year}-{serial:06d}"
+            for case, (serial, number) in zip(members, allocate_numbers(county, year, len(members)), strict=True):
+                case.serial, case.number = serial, number
 
     def _deadlines(self, case: Case, calendar: WorkCalendar) -> list[Deadline]:
         if case.status == Status.CLOSED:
@@ -314,30 +313,6 @@ class CaseImporter(Importer):
             version=case.version,
         )
 
-    def _forget_rollups(self) -> None:
-        """The monthly rollups of past months no longer hold: the dashboards count live until the
-        hourly refresh of every month has counted the imported cases in."""
-        from reports.models import RollupStamp
-
-        RollupStamp.objects.filter(name="all").delete()
-
 
 def _date_only(text: str) -> bool:
     return len(text.strip()) <= 10
-
-
-def _advance_counter(county: str, year: int, n: int) -> int:
-    """Move a county's year counter on by n, returning its new last serial (as allocate_number does for one)."""
-    from cases.models import CaseNumberCounter
-
-    quote = connection.ops.quote_name
-    table = quote(CaseNumberCounter._meta.db_table)
-    county_, year_, last = quote("county_code"), quote("year"), quote("last")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({county_}, {year_}, {last}) VALUES (%s, %s, %s) "
-            f"ON CONFLICT ({county_}, {year_}) DO UPDATE SET {last} = {table}.{last} + %s RETURNING {last}",
-            [county, year, n, n],
-        )
-        (serial,) = cursor.fetchone()
-    return serial
