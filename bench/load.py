@@ -49,6 +49,7 @@ from bench.intake_load import (  # noqa: E402
     fail,
     manage,
     process_tree,
+    stop_group,
 )
 
 LOCUST = VENV_BIN / "locust"
@@ -189,15 +190,7 @@ class Cluster:
     def stop(self) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-            except ProcessLookupError:
-                pass
+        stop_group(self.process, timeout=30)
         self.process = None
         self.log.close()
 
