@@ -30,19 +30,13 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from govcenter import audit
+from govcenter import audit, jobs
 from govcenter.errors import ConflictError, DomainError
 from govcenter.faults import pause_point
+from govcenter.jobs import Progress
 from reports.models import ExportJob, export_folder
 
 logger = logging.getLogger("govcenter.exports")
-
-Progress = Callable[[int], None]
-
-# A retried task that finds its job still running means the earlier worker died (django-q2 re-delivers
-# only after its timeout); after this many attempts the job is given up as failed.
-MAX_ATTEMPTS = 3
-
 
 class ExportGone(DomainError):
     """The file was made but has been deleted after its keeping time: 410."""
@@ -99,14 +93,8 @@ def start(*, owner, kind: str, params: dict) -> ExportJob:
     audit.record(
         actor=owner, action="export.start", obj=job, center_code=job.center_code, data={"kind": kind, "params": params}
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    jobs.enqueue("reports.tasks.run_export", job.pk, name=f"export-{job.pk}")
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task("reports.tasks.run_export", job_id, task_name=f"export-{job_id}")
 
 
 # --- Building it (the task) ------------------------------------------------------------------------------
@@ -115,15 +103,18 @@ def _enqueue(job_id: int) -> None:
 def run(job_id: int) -> None:
     """Build the job's file. Does nothing for a job already done or failed; never raises for a
     failing build (the job is marked failed with a message for its owner, the error logged)."""
-    job = _claim(job_id)
+    job = jobs.claim(ExportJob, job_id, give_up=_give_up)
     if job is None:
         return
     # An attempt that died may have left a file, whole or partial, that no row points at.
     _empty_folder(job)
     try:
         # The worker has no request: texts made while building (labels, messages) in the portal's language.
-        with translation.override(settings.LANGUAGE_CODE):
-            filename, content_type, content = _spec(job.kind).build(job, _progress_writer(job.pk))
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            jobs.progress_writer(ExportJob, job.pk, fault="export.progress") as progress,
+        ):
+            filename, content_type, content = _spec(job.kind).build(job, progress)
     except Exception as error:  # whatever failed, the owner is told and the worker lives on
         logger.exception("export %s (%s) failed", job_id, job.kind)
         _fail(job_id, error)
@@ -131,39 +122,14 @@ def run(job_id: int) -> None:
     _finish(job_id, filename, content_type, content)
 
 
-@transaction.atomic
-def _claim(job_id: int) -> ExportJob | None:
-    job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
-    if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.FAILED):
-        return None
-    if job.attempts >= MAX_ATTEMPTS:
-        with translation.override(settings.LANGUAGE_CODE):
-            job.error = _("The export was tried %(count)s times without finishing; start it again.") % {
-                "count": job.attempts
-            }
-        job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        transaction.on_commit(lambda: _empty_folder(job))
-        return None
-    job.attempts += 1
-    job.status, job.progress, job.error = ExportJob.Status.RUNNING, 0, ""
-    job.save(update_fields=["attempts", "status", "progress", "error"])
-    return job
-
-
-def _progress_writer(job_id: int) -> Progress:
-    """`progress(percent)`: each change written at once, in its own statement outside any transaction
-    of the build, so a polling page sees it. 100 is written only when the file is saved."""
-    last = [-1]
-
-    def progress(percent) -> None:
-        value = max(0, min(99, int(percent)))
-        if value != last[0]:
-            last[0] = value
-            ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(progress=value)
-            pause_point("export.progress")
-
-    return progress
+def _give_up(job: ExportJob) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        job.error = _("The export was tried %(count)s times without finishing; start it again.") % {
+            "count": job.attempts
+        }
+    job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    transaction.on_commit(lambda: _empty_folder(job))
 
 
 def storage_name(filename: str) -> str:

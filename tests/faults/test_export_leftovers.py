@@ -6,6 +6,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from govcenter import jobs
 from reports import exports
 from reports.models import ExportJob, export_folder
 
@@ -48,7 +49,7 @@ def test_the_retry_clears_the_dead_attempts_file_and_leaves_one(make_case, clerk
 
 def test_a_job_given_up_leaves_no_file(make_case, clerk, django_capture_on_commit_callbacks):
     job = exports.start(owner=clerk, kind="case_dossier", params={"case": make_case().pk})
-    dead_attempts(job, exports.MAX_ATTEMPTS)
+    dead_attempts(job, jobs.MAX_ATTEMPTS)
     left_by_a_dead_attempt(job, "dossier.pdf")
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from cases.models import Case
 from cases.presenters import mask_id_number
+from govcenter import jobs
 from govcenter.errors import DomainError
 from govcenter.models import AuditEvent, IssuedDocument, Role
 from reports import exports, tasks
@@ -228,7 +229,7 @@ class TestRetryFailureExpiry:
 
     def test_a_job_that_keeps_dying_is_given_up(self, make_case, clerk):
         job = exports.start(owner=clerk, kind="case_dossier", params={"case": make_case().pk})
-        ExportJob.objects.filter(pk=job.pk).update(status="running", attempts=exports.MAX_ATTEMPTS)
+        ExportJob.objects.filter(pk=job.pk).update(status="running", attempts=jobs.MAX_ATTEMPTS)
         exports.run(job.pk)
         job.refresh_from_db()
         assert job.status == "failed" and "3" in job.error and not job.file
