@@ -59,9 +59,7 @@ def claim(model: type[Model], job_id: int, *, give_up: Callable[[Model], None]):
 
 
 @contextlib.contextmanager
-def progress_writer(
-    model: type[Model], job_id: int, *, fault: str, in_transaction: bool = False
-) -> Iterator[Progress]:
+def progress_writer(model: type[Model], job_id: int, *, fault: str, in_transaction: bool = False) -> Iterator[Progress]:
     """`progress(percent)`: each change written at once, in a statement of its own, so a polling page
     sees it while the job runs. 100 is written by the job's end, not here.
 

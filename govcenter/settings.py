@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "CenterLevelEnum": "govcenter.divisions.Level",
         "HandoffStatusEnum": "cases.models.Handoff.State",
+        "ImportStatusEnum": "onboarding.models.ImportRun.Status",
         "MemberRoleEnum": "govcenter.models.Role",
         "RatingValueEnum": "cases.models.Rating.Value",
         "RiskLevelEnum": "cases.risk.models.RiskLevel",

@@ -1,8 +1,11 @@
 """The import API: the same imports as the pages, for scripted go-lives from another machine.
 
-`POST imports/` (multipart: `kind`, `file`, `dry_run`, `root`) answers 201 with the record of the
-import, or 400 with every row error (and the record's id, whose `errors/` is the error report);
-`imports/{id}/apply/` carries a dry run out; `imports/template/?kind=` is a template.
+`POST imports/` (multipart: `kind`, `file`, `dry_run`, `root`) keeps the file and queues the import
+as a background job: 202 with its record (status `queued`), or 400 at once for a file that cannot be
+read or has the wrong columns. `GET imports/{id}/` shows its `status` and `progress` while it runs,
+then what it did: `previewed`, `applied`, `refused` with every row error (whose `errors/` is the error
+report) or `failed`. `imports/{id}/apply/` carries a dry run out, as a job of its own;
+`imports/template/?kind=` is a template.
 """
 
 from django.utils.translation import gettext as _
@@ -28,8 +31,40 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportRun
-        fields = ["id", "kind", "status", "filename", "rows", "counts", "center_code", "root", "actor", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "dry_run",
+            "progress",
+            "filename",
+            "rows",
+            "counts",
+            "message",
+            "center_code",
+            "root",
+            "actor",
+            "created_at",
+            "finished_at",
+        ]
         read_only_fields = fields
+
+
+class ImportRunDetailSerializer(ImportRunSerializer):
+    """One import with its row errors (the first 500; the error report has them all)."""
+
+    errors = serializers.SerializerMethodField()
+    error_count = serializers.SerializerMethodField()
+
+    class Meta(ImportRunSerializer.Meta):
+        fields = [*ImportRunSerializer.Meta.fields, "error_count", "errors"]
+        read_only_fields = fields
+
+    def get_errors(self, run) -> list[dict]:
+        return run.errors[:SHOWN_ERRORS]
+
+    def get_error_count(self, run) -> int:
+        return len(run.errors)
 
 
 class ImportStartSerializer(serializers.Serializer):
@@ -47,29 +82,20 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     parser_classes = [MultiPartParser, FormParser]
     lookup_value_regex = "[0-9]+"
 
+    def get_serializer_class(self):
+        return ImportRunDetailSerializer if self.action == "retrieve" else ImportRunSerializer
+
     def get_queryset(self):
         if self.action == "list":
             return selectors.import_run_summaries_visible(user=self.request.user).order_by("-created_at", "-id")
         return selectors.import_run_list_visible(user=self.request.user)
 
-    def _outcome_response(self, outcome) -> Response:
-        data = ImportRunSerializer(outcome.run).data
-        if not outcome.errors:
-            return Response(data, status=status.HTTP_201_CREATED)
-        message = _("The file was not imported: %(n)d problems in it. Correct them and upload the whole file again.")
-        payload = {
-            "detail": message % {"n": len(outcome.errors)},
-            "import": data,
-            "errors": [error.as_dict() for error in outcome.errors[:SHOWN_ERRORS]],
-        }
-        return Response(payload, status=status.HTTP_400_BAD_REQUEST)
-
-    @extend_schema(request=ImportStartSerializer, responses={201: ImportRunSerializer, 400: OpenApiResponse()})
+    @extend_schema(request=ImportStartSerializer, responses={202: ImportRunSerializer, 400: OpenApiResponse()})
     def create(self, request, *args, **kwargs):
         given = ImportStartSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
-        outcome = services.import_file(
+        run = services.queue_import(
             actor=request.user,
             kind=given.validated_data["kind"],
             content=upload.read(),
@@ -77,12 +103,13 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             dry_run=given.validated_data["dry_run"],
             root=given.validated_data["root"],
         )
-        return self._outcome_response(outcome)
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={201: ImportRunSerializer, 400: OpenApiResponse(), 409: OpenApiResponse()})
+    @extend_schema(request=None, responses={202: ImportRunSerializer, 409: OpenApiResponse()})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
-        return self._outcome_response(services.import_again(actor=request.user, run=self.get_object()))
+        again = services.queue_again(actor=request.user, run=self.get_object())
+        return Response(ImportRunSerializer(again).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={(200, XLSX): OpenApiResponse(description="the error report")})
     @action(detail=True, methods=["get"])

@@ -18,12 +18,21 @@ def import_path(run: "ImportRun", filename: str) -> str:
 
 class ImportRun(models.Model):
     """One upload of a spreadsheet (a division list or a roster), previewed or applied, with the file
-    kept as it came so what was imported can always be shown and re-read."""
+    kept as it came so what was imported can always be shown and re-read.
+
+    Uploaded through a page or the API it is a background job (`govcenter.jobs`): queued, running
+    with its progress, then ended as a dry run, imported, refused or failed. A management command
+    imports at once and records only the end."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("import", "Queued")
+        RUNNING = "running", pgettext_lazy("import", "Importing")
         PREVIEWED = "previewed", _("Dry run")
         APPLIED = "applied", _("Imported")
         REFUSED = "refused", pgettext_lazy("import", "Refused")
+        FAILED = "failed", pgettext_lazy("import", "Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
 
     kind = models.CharField(_("kind"), max_length=32)
     actor = models.ForeignKey(
@@ -39,6 +48,12 @@ class ImportRun(models.Model):
     # The subtree asked for (a division list's --province), kept so a dry run is carried out alike.
     root = models.CharField(_("subtree imported"), max_length=12, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    # What was asked for: a dry run only shows what the file would change.
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The language of the person who asked: the row errors and messages are written in it.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     file = models.FileField(_("file"), upload_to=import_path, max_length=300)
     filename = models.CharField(_("file name"), max_length=200)
     rows = models.PositiveIntegerField(_("rows"), default=0)
@@ -50,6 +65,7 @@ class ImportRun(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
     seconds = models.FloatField(_("seconds"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -57,12 +73,18 @@ class ImportRun(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["previewed", "applied", "refused"]), name="import_run_known_status"
+                condition=Q(status__in=["queued", "running", "previewed", "applied", "refused", "failed"]),
+                name="import_run_known_status",
             ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_run_progress_percent"),
         ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk} {self.filename}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
 
 
 class StaffIdentity(models.Model):

@@ -4,21 +4,27 @@ end here."""
 
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from govcenter import access, audit
+from govcenter import access, audit, jobs
 from govcenter.access import Action
 from govcenter.divisions import DivisionCodeError, check_code
 from govcenter.errors import ConflictError, DomainError, NotAllowed
+from govcenter.faults import pause_point
 from onboarding.importers import IMPORTERS
 from onboarding.importers.base import Importer, Verb
 from onboarding.models import ImportRun
 from onboarding.tabular import RowError, Table, bind, error_workbook, read_table, template_workbook
+
+logger = logging.getLogger("govcenter.onboarding")
 
 # The errors kept with the record of an import; the report of a bigger mess is made on the spot.
 KEPT_ERRORS = 10_000
@@ -71,33 +77,147 @@ def check_importer(actor, root: str = "") -> None:
         raise NotAllowed(_("You may only import into your own subtree; %(code)s is outside it.") % {"code": root})
 
 
-def import_file(*, actor, kind: str, content: bytes, filename: str, dry_run: bool = False, root: str = "") -> Outcome:
-    """Import one file. A file with any bad row changes nothing and comes back with every error;
-    a dry run changes nothing and comes back with the plan. Raises FileRefused for a file that cannot
-    be read or has the wrong columns (recorded and audited all the same)."""
+def import_file(
+    *, actor, kind: str, content: bytes, filename: str, dry_run: bool = False, root: str = "", progress=None
+) -> Outcome:
+    """Import one file at once (the management commands; the pages and the API queue a job with
+    `queue_import`). A file with any bad row changes nothing and comes back with every error; a dry
+    run changes nothing and comes back with the plan. Raises DomainError for a file that cannot be
+    read or has the wrong columns (recorded and audited all the same)."""
     cls = importer_class(kind)
     check_importer(actor, root)
+    run = ImportRun(kind=kind, actor=actor, root=root, dry_run=dry_run, filename=filename[:200])
+    return _carry_out(run, cls(actor=actor, root=root), content, progress or _ignore)
+
+
+def queue_import(
+    *, actor, kind: str, content: bytes, filename: str, dry_run: bool = False, root: str = ""
+) -> ImportRun:
+    """Keep the file and queue its import as a background job; the record shows its progress and then
+    what it did. Who may import, and a file that cannot be read or has the wrong columns, are
+    answered at once (a refused file is recorded and audited as a refused import)."""
+    cls = importer_class(kind)
+    check_importer(actor, root)
+    run = ImportRun(kind=kind, actor=actor, root=root, dry_run=dry_run, filename=filename[:200])
+    run.language = translation.get_language() or ""
     importer = cls(actor=actor, root=root)
-    started = time.monotonic()
     try:
         table = bind(read_table(content, filename), cls.spec())
+    except DomainError as refusal:
+        _record(run, importer, content, ImportRun.Status.REFUSED, None, [], time.monotonic(), str(refusal.message))
+        raise
+    return _queue(run, content, rows=len(table.rows))
+
+
+def queue_again(*, actor, run: ImportRun) -> ImportRun:
+    """Carry a dry run out for real, from the file it kept, as a job of its own: what was previewed is
+    what is imported (unless the portal changed in between, which the new check of every row shows)."""
+    if run.status != ImportRun.Status.PREVIEWED:
+        raise ConflictError(_("Only a dry run can be imported for real."))
+    if run.actor_id != getattr(actor, "pk", None):
+        raise NotAllowed(_("Only the person who made the dry run may carry it out."))
+    check_importer(actor, run.root)
+    again = ImportRun(kind=run.kind, actor=actor, root=run.root, filename=run.filename)
+    again.language = translation.get_language() or run.language
+    # The same kept file: import files are never deleted, so both records can always show it.
+    again.file.name = run.file.name
+    with run.file.open("rb") as kept:
+        content = kept.read()
+    return _queue(again, content, rows=run.rows)
+
+
+@transaction.atomic
+def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
+    run.status, run.rows = ImportRun.Status.QUEUED, rows
+    if not run.file:
+        run.file.save(_safe_name(run.filename), ContentFile(content), save=False)
+    run.save()
+    audit.record(
+        actor=run.actor,
+        action="onboarding.queued",
+        obj=run,
+        center_code=run.root,
+        data={"kind": run.kind, "file": run.filename, "sha256": _sha256(content), "rows": rows, "dry_run": run.dry_run},
+    )
+    jobs.enqueue("onboarding.tasks.run_import", run.pk, name=f"import-{run.pk}")
+    return run
+
+
+def run_queued(run_id: int) -> None:
+    """The job: import the kept file as it was asked for. Does nothing for an import that has ended;
+    never raises for a failing import (it ends refused or failed with its reason, the error logged)."""
+    run = jobs.claim(ImportRun, run_id, give_up=_give_up)
+    if run is None:
+        return
+    with run.file.open("rb") as kept:
+        content = kept.read()
+    with (
+        translation.override(run.language or settings.LANGUAGE_CODE),
+        jobs.progress_writer(ImportRun, run.pk, fault="import.progress", in_transaction=True) as progress,
+    ):
+        try:
+            _carry_out(run, importer_class(run.kind)(actor=run.actor, root=run.root), content, progress)
+        except DomainError:
+            pass  # recorded as refused with its reason
+        except Exception:  # whatever failed, the person who asked is told and the worker lives on
+            logger.exception("import %s (%s) failed", run_id, run.kind)
+            _fail(run)
+
+
+def _give_up(run: ImportRun) -> None:
+    run.message = _(
+        "The import was tried %(count)s times without finishing; nothing was imported. Upload the file again."
+    ) % {"count": run.attempts}
+    run.status, run.finished_at = ImportRun.Status.FAILED, timezone.now()
+    run.save(update_fields=["status", "message", "finished_at"])
+    _audit(run, content=None)
+
+
+def _fail(run: ImportRun) -> None:
+    run.status, run.finished_at = ImportRun.Status.FAILED, timezone.now()
+    run.message = _(
+        "The import failed on an unexpected error; nothing was imported. The administrator finds it in the log."
+    )
+    run.save(update_fields=["status", "message", "finished_at"])
+    _audit(run, content=None)
+
+
+def _carry_out(run: ImportRun, importer: Importer, content: bytes, progress) -> Outcome:
+    """Read, check and (unless a dry run) apply the file, all or nothing; record the end on `run`."""
+    started = time.monotonic()
+    try:
+        # Again in the worker: the person who asked may have left their post since.
+        check_importer(importer.actor, importer.root)
+        progress(1)
+        table = bind(read_table(content, run.filename), importer.spec())
         with transaction.atomic():
+            importer.step = _between(progress, 5, 45)
             errors = importer.plan(table)
-            if not errors and not dry_run:
+            if not errors and not run.dry_run:
+                importer.step = _between(progress, 45, 95)
                 importer.apply()
-            status = _status(errors, dry_run)
-            run = _keep(importer, content, filename, status, table, errors, started)
+                pause_point("import.applied")
+            _record(run, importer, content, _status(errors, run.dry_run), table, errors, started)
     except IntegrityError as error:
         # Another import or a person changed the same rows meanwhile: nothing was written.
         message = _("The portal changed while the file was imported; nothing was imported. Try again.")
-        _keep(importer, content, filename, ImportRun.Status.REFUSED, None, [], started, message=message)
+        _record(run, importer, content, ImportRun.Status.REFUSED, None, [], started, message)
         raise ConflictError(message) from error
     except DomainError as refusal:
         # A refused file, or a check of a service that the plan did not foresee: nothing was written
         # (the transaction is rolled back), and the attempt is recorded with the reason.
-        _keep(importer, content, filename, ImportRun.Status.REFUSED, None, [], started, message=str(refusal.message))
+        _record(run, importer, content, ImportRun.Status.REFUSED, None, [], started, str(refusal.message))
         raise
     return Outcome(run=run, importer=importer, table=table, errors=errors)
+
+
+def _ignore(percent) -> None:
+    return None
+
+
+def _between(progress, low: int, high: int):
+    """A step's share of the bar: the importer says how far the step has come (0 to 1)."""
+    return lambda fraction: progress(low + (high - low) * max(0.0, min(1.0, fraction)))
 
 
 def _status(errors, dry_run: bool) -> str:
@@ -106,39 +226,36 @@ def _status(errors, dry_run: bool) -> str:
     return ImportRun.Status.PREVIEWED if dry_run else ImportRun.Status.APPLIED
 
 
-def _keep(importer, content, filename, status, table, errors, started, message: str = "") -> ImportRun:
-    """The record of the import with its file, and its line in the audit log."""
-    run = ImportRun(
-        kind=importer.kind,
-        actor=importer.actor,
-        center_code=importer.center_code(),
-        root=importer.root,
-        status=status,
-        filename=filename[:200],
-        rows=len(table.rows) if table else 0,
-        counts=importer.counts(),
-        errors=[error.as_dict() for error in errors[:KEPT_ERRORS]],
-        changes=_plain_json([c.as_dict() for c in importer.changes if c.verb != Verb.UNCHANGED][:KEPT_CHANGES]),
-        message=message[:500] or (_("%(n)d problems in the file.") % {"n": len(errors)} if errors else ""),
-    )
+def _record(run, importer, content, status, table, errors, started, message: str = "") -> ImportRun:
+    """The end of the import on its record, with its file, and its line in the audit log."""
+    run.status = status
+    run.center_code = importer.center_code()
+    if table is not None:
+        run.rows = len(table.rows)
+    run.counts = importer.counts()
+    run.errors = [error.as_dict() for error in errors[:KEPT_ERRORS]]
+    run.changes = _plain_json([c.as_dict() for c in importer.changes if c.verb != Verb.UNCHANGED][:KEPT_CHANGES])
+    run.message = message[:500] or (_("%(n)d problems in the file.") % {"n": len(errors)} if errors else "")
     run.seconds = round(time.monotonic() - started, 3)
-    run.file.save(_safe_name(filename), ContentFile(content), save=False)
+    run.progress, run.finished_at = 100, timezone.now()
+    if not run.file:
+        run.file.save(_safe_name(run.filename), ContentFile(content), save=False)
     run.save()
-    audit.record(
-        actor=importer.actor,
-        action=f"onboarding.{status}",
-        obj=run,
-        center_code=run.center_code,
-        data={
-            "kind": importer.kind,
-            "file": run.filename,
-            "sha256": hashlib.sha256(content).hexdigest(),
-            "rows": run.rows,
-            "counts": run.counts,
-            "errors": len(errors),
-        },
-    )
+    _audit(run, content)
     return run
+
+
+def _audit(run: ImportRun, content: bytes | None) -> None:
+    data = {"kind": run.kind, "file": run.filename, "rows": run.rows, "counts": run.counts, "errors": len(run.errors)}
+    if content is not None:
+        data["sha256"] = _sha256(content)
+    if run.status == ImportRun.Status.FAILED:
+        data["message"] = run.message
+    audit.record(actor=run.actor, action=f"onboarding.{run.status}", obj=run, center_code=run.center_code, data=data)
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
 
 
 def _safe_name(filename: str) -> str:
@@ -160,15 +277,3 @@ def error_report(run: ImportRun) -> bytes:
 def _plain_json(value):
     # A plan's before/after values may be dates or model instances: kept as their text.
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
-
-def import_again(*, actor, run: ImportRun) -> Outcome:
-    """Carry out a dry run for real, from the file it kept: what was previewed is what is imported
-    (unless the portal changed in between, which the new check of every row will show)."""
-    if run.status != ImportRun.Status.PREVIEWED:
-        raise ConflictError(_("Only a dry run can be imported for real."))
-    if run.actor_id != getattr(actor, "pk", None):
-        raise NotAllowed(_("Only the person who made the dry run may carry it out."))
-    with run.file.open("rb") as kept:
-        content = kept.read()
-    return import_file(actor=actor, kind=run.kind, content=content, filename=run.filename, root=run.root)

@@ -1,6 +1,7 @@
 """The import pages: the templates to download, the upload with its dry run, the record of each
-import with what it changed, and the error report to download. Directors and administrators only,
-each in their own subtree (the rows decide: a row outside it is a row error)."""
+import with its progress bar while it runs in the background and what it changed once it has, and
+the error report to download. Directors and administrators only, each in their own subtree (the
+rows decide: a row outside it is a row error)."""
 
 from urllib.parse import quote
 
@@ -9,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govcenter import access
@@ -23,6 +26,8 @@ from onboarding.importers import IMPORTERS
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT = 20
 SHOWN = 500
+# Seconds between two refreshes of an import's record while it is queued or running.
+REFRESH_SECONDS = 2
 
 
 def _require_importer(user) -> None:
@@ -48,7 +53,7 @@ def imports_home(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = services.import_file(
+            run = services.queue_import(
                 actor=request.user,
                 kind=form.cleaned_data["kind"],
                 content=upload.read(),
@@ -58,7 +63,7 @@ def imports_home(request):
         except DomainError as error:
             form.add_error("file", str(error.message))
         else:
-            return see_other(reverse("import-detail", args=[outcome.run.pk]))
+            return see_other(reverse("import-detail", args=[run.pk]))
     runs = list(selectors.import_run_summaries_visible(user=request.user)[:RECENT])
     for run in runs:
         run.kind_label = _kind_label(run.kind)
@@ -89,20 +94,68 @@ def _visible_run(request, run_id: int):
     return run
 
 
-@login_required
-@require_GET
-def import_detail(request, run_id: int):
-    run = _visible_run(request, run_id)
-    context = {
+# What a change did, in the words of the stat tiles above the list.
+VERB_LABELS = {"created": gettext_lazy("New"), "updated": gettext_lazy("Changed"), "retired": gettext_lazy("Retired")}
+# The spreadsheet's own words for a row's state (the 状态 column), whatever the reader's language.
+ACTIVE_TEXT = {True: "在用", False: "停用"}
+
+
+def _field_label(name: str, headers: dict[str, str]) -> str:
+    """A changed field by the template column it comes from (its Chinese header, as in the file)."""
+    if name == "is_active":
+        return headers.get("status") or _("Status")
+    return headers.get(name) or headers.get(name.removesuffix("_id")) or name
+
+
+def _shown(name: str, value) -> str:
+    if name == "is_active" and isinstance(value, bool):
+        return ACTIVE_TEXT[value]
+    return "—" if value in (None, "") else str(value)
+
+
+def _change_rows(run) -> list[dict]:
+    """The changes of an import as the page lists them: verb in words, fields by their column."""
+    spec = IMPORTERS[run.kind].spec() if run.kind in IMPORTERS else []
+    headers = {column.key: column.header for column in spec}
+    return [
+        {
+            "row": change.get("row"),
+            "verb": VERB_LABELS.get(change.get("verb"), change.get("verb")),
+            "key": change.get("key"),
+            "fields": [
+                (_field_label(name, headers), _shown(name, pair[0]), _shown(name, pair[1]))
+                for name, pair in (change.get("fields") or {}).items()
+            ],
+        }
+        for change in run.changes[:SHOWN]
+    ]
+
+
+def _detail_context(request, run, **extra) -> dict:
+    return {
         "run": run,
         "title": _kind_label(run.kind),
         "errors": run.errors[:SHOWN],
-        "changes": run.changes[:SHOWN],
+        "changes": _change_rows(run),
         "more_errors": max(0, len(run.errors) - SHOWN),
         "more_changes": max(0, len(run.changes) - SHOWN),
         "may_apply": run.status == run.Status.PREVIEWED and run.actor_id == request.user.pk,
+        "refresh_seconds": REFRESH_SECONDS,
+        **extra,
     }
-    return render(request, "onboarding/detail.html", context)
+
+
+@login_required
+@require_GET
+def import_detail(request, run_id: int):
+    """The record of an import. While it is queued or running, htmx fetches the record's part of the
+    page again every few seconds (without JavaScript the page reloads itself) until it has ended."""
+    run = _visible_run(request, run_id)
+    partial = request.htmx and not request.htmx.boosted
+    template = "onboarding/_run.html" if partial else "onboarding/detail.html"
+    response = render(request, template, _detail_context(request, run))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -114,7 +167,9 @@ def import_error_report(request, run_id: int):
     try:
         content = services.error_report(run)
     except DomainError as error:  # the kept file can no longer be read as it was
-        return render(request, "onboarding/detail.html", {"run": run, "failure": error.message}, status=409)
+        return render(
+            request, "onboarding/detail.html", _detail_context(request, run, failure=error.message), status=409
+        )
     return download(_("Error report %(id)d.xlsx") % {"id": run.pk}, content)
 
 
@@ -123,9 +178,8 @@ def import_error_report(request, run_id: int):
 def import_apply(request, run_id: int):
     run = _visible_run(request, run_id)
     try:
-        outcome = services.import_again(actor=request.user, run=run)
+        again = services.queue_again(actor=request.user, run=run)
     except DomainError as error:
-        return render(
-            request, "onboarding/detail.html", {"run": run, "failure": error.message}, status=error.status_code
-        )
-    return see_other(reverse("import-detail", args=[outcome.run.pk]))
+        context = _detail_context(request, run, failure=error.message)
+        return render(request, "onboarding/detail.html", context, status=error.status_code)
+    return see_other(reverse("import-detail", args=[again.pk]))

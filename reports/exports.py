@@ -38,6 +38,7 @@ from reports.models import ExportJob, export_folder
 
 logger = logging.getLogger("govcenter.exports")
 
+
 class ExportGone(DomainError):
     """The file was made but has been deleted after its keeping time: 410."""
 

@@ -6,6 +6,7 @@ exists, record row errors and changes) and `apply` (carry the planned changes ou
 in `plan_rows`, so a dry run is `plan_rows` alone.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -27,6 +28,10 @@ class Verb(StrEnum):
     UNCHANGED = "unchanged"
     RETIRED = "retired"
 
+
+# Checking the cells of each row is this share of planning; the progress moves every so many rows.
+CELLS_SHARE = 0.4
+PROGRESS_EVERY = 2000
 
 STATUS_ACTIVE = "active"
 STATUS_RETIRED = "retired"
@@ -96,14 +101,22 @@ class Importer:
         self.root = root
         self.changes: list[Change] = []
         self.codes: set[str] = set()
+        # How far the step under way has come, 0 to 1, for the progress bar (set by the services;
+        # long steps call it between their parts).
+        self.step: Callable[[float], None] = _nowhere
 
     # --- The steps ---------------------------------------------------------------------------
 
     def plan(self, table: Table) -> list[RowError]:
         """Check every row and plan the changes; return every row error (none: the plan may be applied)."""
-        for row in table.rows:
+        rows = table.rows
+        for number, row in enumerate(rows, 1):
             check_cells(row, self.columns)
-        self.plan_rows(table.rows)
+            if number % PROGRESS_EVERY == 0:
+                self.step(CELLS_SHARE * number / len(rows))
+        self.step(CELLS_SHARE)
+        self.plan_rows(rows)
+        self.step(1)
         return [error for row in table.rows for error in row.errors]
 
     def plan_rows(self, rows: list[Row]) -> None:
@@ -194,6 +207,10 @@ class Importer:
     def center_code(self) -> str:
         """The subtree the import worked in (for the audit log and the record of the import)."""
         return self.root or common_ancestor(self.codes)
+
+
+def _nowhere(fraction: float) -> None:
+    return None
 
 
 def diff(obj, values: dict) -> dict[str, list]:

@@ -187,6 +187,7 @@ class CaseImporter(Importer):
         deadlines = [deadline for case in cases for deadline in self._deadlines(case, calendar)]
         self._number(cases)
         Case.objects.bulk_create(cases, batch_size=2000)
+        self.step(0.4)
         parties, events, ratings = [], [], []
         for change, case in zip(changes, cases, strict=True):
             payload = change.payload
@@ -200,6 +201,7 @@ class CaseImporter(Importer):
         Deadline.objects.bulk_create(deadlines, batch_size=2000)
         CaseEvent.objects.bulk_create(events, batch_size=2000)
         Rating.objects.bulk_create(ratings, batch_size=2000)
+        self.step(0.7)
         rollups.forget_past_months()
         audit.record_many(
             actor=self.actor,

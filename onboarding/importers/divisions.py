@@ -161,6 +161,7 @@ class DivisionImporter(Importer):
             for change in sorted(self.of(Verb.CREATED), key=lambda c: (len(c.payload["code"]), c.payload["code"]))
         ]
         Center.objects.bulk_create(created, batch_size=2000)
+        self.step(0.5)
         updated = [
             Center(pk=change.payload["pk"], name=change.payload["name"], is_active=True, updated_at=now)
             for change in self.of(Verb.UPDATED)
@@ -169,6 +170,7 @@ class DivisionImporter(Importer):
         retired = [change.payload["pk"] for change in self.of(Verb.RETIRED)]
         for start in range(0, len(retired), 2000):
             Center.objects.filter(pk__in=retired[start : start + 2000]).update(is_active=False, updated_at=now)
+        self.step(0.6)
         self._audit(created)
 
     def _audit(self, created: list[Center]) -> None:

@@ -176,6 +176,7 @@ class GridImporter(Importer):
             for c in self.of(Verb.CREATED)
         ]
         Grid.objects.bulk_create(created, batch_size=2000)
+        self.step(0.4)
         updated = []
         now = timezone.now()
         for change in self.of(Verb.UPDATED):
@@ -187,6 +188,7 @@ class GridImporter(Importer):
         Grid.objects.bulk_update(updated, [*self.of_fields(), "updated_at"], batch_size=2000)
         for change in self.of(Verb.RETIRED):
             services.grid_retire(actor=self.actor, grid=change.payload["obj"], reason=_("Retired by a roster import."))
+        self.step(0.6)
         entries = [
             audit.Entry(
                 "grid.create",
@@ -309,8 +311,10 @@ class GridWorkerImporter(Importer):
 
     def apply(self) -> None:
         self.people.apply(self.actor)
+        self.step(0.4)
         now = timezone.now()
         seats = self._seat_new_workers()
+        self.step(0.5)
         created = [
             GridAssignment(
                 grid=c.payload["grid"],
@@ -323,6 +327,7 @@ class GridWorkerImporter(Importer):
             for c in self.of(Verb.CREATED)
         ]
         GridAssignment.objects.bulk_create(created, batch_size=2000)
+        self.step(0.6)
         updated = []
         for change in self.of(Verb.UPDATED):
             assignment = change.payload["assignment"]
@@ -337,6 +342,7 @@ class GridWorkerImporter(Importer):
             assignment.end_reason = _("Ended by a roster import.")
             ended.append(assignment)
         GridAssignment.objects.bulk_update(ended, ["ended_at", "ended_by", "end_reason"], batch_size=2000)
+        self.step(0.7)
         audit.record_many(actor=self.actor, entries=self._audit_entries(seats, created, ended))
 
     def _seat_new_workers(self) -> list[Membership]:

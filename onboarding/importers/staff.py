@@ -209,6 +209,7 @@ class StaffImporter(Importer):
 
     def apply(self) -> None:
         self.people.apply(self.actor)
+        self.step(0.4)
         created = [
             Membership(
                 user=change.payload["person"].user,
@@ -228,6 +229,7 @@ class StaffImporter(Importer):
             membership.department = change.payload["department"]
             changed.append(membership)
         Membership.objects.bulk_update(changed, ["is_active", "department"], batch_size=2000)
+        self.step(0.6)
         audit.record_many(actor=self.actor, entries=self._audit_entries(created))
 
     def _audit_entries(self, created):

@@ -22,6 +22,13 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def background(django_capture_on_commit_callbacks):
+    """`with background():` runs the jobs queued inside it (an upload's import) as the worker would,
+    once the request's transaction has committed (django-q2 runs tasks inline in the tests)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def csv_bytes(rows: list[list], encoding: str = "utf-8") -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)

@@ -45,10 +45,11 @@ def test_templates_download_as_excel(member_at):
     assert client.get(reverse("import-template", args=["unknown"])).status_code == 404
 
 
-def test_a_dry_run_then_the_import_for_real(member_at):
+def test_a_dry_run_then_the_import_for_real(member_at, background):
     client = client_of(member_at("parent", Role.DIRECTOR))
 
-    preview = upload(client, ROWS, dry_run=True)
+    with background():
+        preview = upload(client, ROWS, dry_run=True)
     run = ImportRun.objects.get()
     page = client.get(preview["Location"])
 
@@ -56,19 +57,22 @@ def test_a_dry_run_then_the_import_for_real(member_at):
     assert "620102003 火车站街道" in page.content.decode()
     assert not Center.objects.filter(code="620102003").exists()
 
-    applied = client.post(reverse("import-apply", args=[run.pk]))
+    with background():
+        applied = client.post(reverse("import-apply", args=[run.pk]))
 
     assert applied.status_code == 303
     assert Center.objects.filter(code="620102003").exists()
     # Carrying the same dry run out twice is harmless: the second import finds nothing to change.
-    client.post(reverse("import-apply", args=[run.pk]))
+    with background():
+        client.post(reverse("import-apply", args=[run.pk]))
     assert ImportRun.objects.latest("pk").counts["unchanged"] == 1
 
 
-def test_bad_rows_show_with_the_error_report_to_download(member_at):
+def test_bad_rows_show_with_the_error_report_to_download(member_at, background):
     client = client_of(member_at("parent", Role.DIRECTOR))
 
-    response = upload(client, BAD_ROWS, dry_run=False)
+    with background():
+        response = upload(client, BAD_ROWS, dry_run=False)
     run = ImportRun.objects.get()
     report = client.get(reverse("import-error-report", args=[run.pk]))
 
@@ -89,9 +93,10 @@ def test_a_file_that_is_no_spreadsheet_is_a_400_with_the_reason(member_at):
     assert "xlsx" in response.content.decode()
 
 
-def test_another_countys_import_is_a_404(member_at):
+def test_another_countys_import_is_a_404(member_at, background):
     mine = client_of(member_at("parent", Role.DIRECTOR))
-    upload(mine, ROWS, dry_run=True)
+    with background():
+        upload(mine, ROWS, dry_run=True)
     run = ImportRun.objects.get()
     other = client_of(member_at("620201", Role.DIRECTOR))
 
@@ -99,8 +104,9 @@ def test_another_countys_import_is_a_404(member_at):
     assert other.post(reverse("import-apply", args=[run.pk])).status_code == 404
 
 
-def test_only_the_person_who_made_the_dry_run_carries_it_out(member_at):
-    upload(client_of(member_at("parent", Role.DIRECTOR)), ROWS, dry_run=True)
+def test_only_the_person_who_made_the_dry_run_carries_it_out(member_at, background):
+    with background():
+        upload(client_of(member_at("parent", Role.DIRECTOR)), ROWS, dry_run=True)
     run = ImportRun.objects.get()
     colleague = client_of(member_at("parent", Role.DIRECTOR))
 
@@ -113,3 +119,16 @@ def test_the_navigation_links_to_the_imports_for_directors_only(member_at):
 
     assert link in client_of(member_at("parent", Role.DIRECTOR)).get(reverse("home")).content.decode()
     assert link not in client_of(member_at("own", Role.CLERK)).get(reverse("home")).content.decode()
+
+
+def test_the_changes_are_listed_in_words_and_by_the_files_columns(member_at, background):
+    client = client_of(member_at("parent", Role.DIRECTOR))
+    renamed = [["统计用区划代码", "名称"], ["620102001", "东岗新街道"], ["620102002", "雁南街道"]]
+
+    with background():
+        response = upload(client, renamed, dry_run=True)
+    page = client.get(response["Location"]).content.decode()
+
+    assert "更新</td><td>620102001 东岗新街道</td>" in page and "名称: 东岗街道 → 东岗新街道" in page
+    assert "停用</td><td>620102001001 东岗社区</td>" in page and "状态: 在用 → 停用" in page
+    assert "is_active" not in page and ">updated<" not in page

@@ -8,13 +8,33 @@ from govcenter.errors import DomainError
 from onboarding import services
 
 
+def _progress(command):
+    """On a terminal, how far the import has come, every tenth; in a script's log, nothing."""
+    if not command.stderr.isatty():
+        return None
+    shown = [0]
+
+    def progress(percent) -> None:
+        if percent - shown[0] >= 10:
+            shown[0] = int(percent)
+            command.stderr.write(f"  {shown[0]}%")
+
+    return progress
+
+
 def run(command, *, actor, kind: str, path: str, dry_run: bool, root: str = "", report: str = "") -> None:
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"No such file: {path}")
     try:
         outcome = services.import_file(
-            actor=actor, kind=kind, content=file.read_bytes(), filename=file.name, dry_run=dry_run, root=root
+            actor=actor,
+            kind=kind,
+            content=file.read_bytes(),
+            filename=file.name,
+            dry_run=dry_run,
+            root=root,
+            progress=_progress(command),
         )
     except DomainError as error:
         raise CommandError(str(error.message)) from error
