@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -69,6 +70,10 @@ class PartySerializer(serializers.ModelSerializer):
         return party.phone if self._full() else mask_phone(party.phone)
 
 
+# A time stamp as the API writes it (ISO 8601 in the portal's time zone), for the list's shortcut below.
+_LIST_TIME = serializers.DateTimeField()
+
+
 class CaseListSerializer(serializers.ModelSerializer):
     center = serializers.CharField(source="center_code", read_only=True)
     center_name = serializers.CharField(source="center.name", read_only=True)
@@ -102,6 +107,35 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_category_label(self, case) -> str | None:
         return str(case.category) if case.category_id else None
+
+    # Every list page renders 25 of these. Walking the declared fields costs about a millisecond a
+    # page; reading the attributes directly gives the same payload (a test compares the two), while
+    # the declarations above still describe it to the schema.
+    _status_labels = dict(Status.choices)
+    _channel_labels = dict(Channel.choices)
+
+    def to_representation(self, case) -> dict:
+        as_time = _LIST_TIME.to_representation
+        return {
+            "id": case.id,
+            "number": case.number,
+            "status": case.status,
+            "status_label": str(self._status_labels.get(case.status, case.status)),
+            "kind": case.kind,
+            "channel": case.channel,
+            "channel_label": str(self._channel_labels.get(case.channel, case.channel)),
+            "category": case.category.code if case.category_id else None,
+            "category_label": str(case.category) if case.category_id else None,
+            "center": case.center_code,
+            "center_name": case.center.name,
+            "title": case.title,
+            "severity": case.severity,
+            "received_at": as_time(case.received_at) if case.received_at else None,
+            "next_stage": case.next_stage,
+            "next_due_at": as_time(case.next_due_at) if case.next_due_at else None,
+            "is_overdue": case.is_overdue,
+            "version": case.version,
+        }
 
 
 class DeadlineSerializer(serializers.Serializer):
@@ -178,6 +212,10 @@ class CaseDetailSerializer(CaseListSerializer):
     rating = serializers.SerializerMethodField()
     receipt = serializers.SerializerMethodField()
     risk = serializers.SerializerMethodField()
+
+    def to_representation(self, case):
+        # Every declared field, walked as DRF does: the list's shortcut knows only the list's fields.
+        return serializers.ModelSerializer.to_representation(self, case)
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -532,8 +570,12 @@ class CaseViewSet(
         return selectors.case_list_visible(user=self.request.user).order_by(*selectors.CASE_LIST_ORDER)
 
     def list(self, request, *args, **kwargs):
-        # Each range of the caller's scope is paged apart and merged (selectors.case_list_rows).
-        rows = selectors.case_list_rows(user=request.user, refine=self.filter_queryset)
+        # Each range of the caller's scope is paged apart and merged (selectors.case_list_rows); the
+        # filters are read and checked once and applied to every range.
+        filterset = CaseFilter(request.query_params, queryset=Case.objects.none(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        rows = selectors.case_list_rows(user=request.user, refine=filterset.filter_queryset)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

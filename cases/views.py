@@ -157,9 +157,7 @@ def case_list(request):
     errors: list[str] = []
     if filterset.is_valid():
         try:
-            rows = selectors.case_list_rows(
-                user=request.user, refine=lambda cases: api.CaseFilter(params, queryset=cases).qs
-            )
+            rows = selectors.case_list_rows(user=request.user, refine=filterset.filter_queryset)
         except (ApiValidationError, DomainError) as error:
             errors, rows = error_messages(error), nothing
     else:

@@ -1,0 +1,26 @@
+"""The case list's rows are rendered by a shortcut (CaseListSerializer.to_representation reads the
+attributes directly): it must give exactly what walking the declared fields gives."""
+
+import pytest
+from django.utils import translation
+from rest_framework import serializers
+
+from cases.api import CaseListSerializer
+from cases.models import Case
+from cases.selectors import CASE_LIST_COLUMNS
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_shortcut_renders_what_the_declared_fields_render(make_case, category, language):
+    make_case(title="楼上漏水纠纷", category=category)
+    bare = make_case(title="工资拖欠")
+    Case.objects.filter(pk=bare.pk).update(category=None, next_due_at=None)
+    rows = Case.objects.select_related("category__parent", "center").only(*CASE_LIST_COLUMNS)
+    assert {case.category_id is None for case in rows} == {True, False}
+
+    with translation.override(language):
+        for case in rows:
+            fast = CaseListSerializer(case).data
+            walked = serializers.ModelSerializer.to_representation(CaseListSerializer(case), case)
+            assert dict(fast) == dict(walked)
+            assert list(fast) == CaseListSerializer.Meta.fields
