@@ -99,7 +99,7 @@ def requests() -> list[Request]:
         case_list("township clerk: case list", "clerk"),
         Request("township clerk: case list page", "clerk", "/cases/", LIST_TARGET_MS, LIST_MINIMAL_RATIO),
         case_list("county: filtered list", "director", "?status=accepted&status=in_mediation&overdue=true"),
-        case_list("county: list by category", "director", "?channel=hotline&kind=dispute"),
+        case_list("county: hotline disputes", "director", "?channel=hotline&kind=dispute"),
         case_list("county: page 40", "director", "?page=40"),
         case_list("province: case list", "province_director"),
         case_list("province: page 40", "province_director", "?page=40"),
