@@ -6,7 +6,7 @@ exists, record row errors and changes) and `apply` (carry the planned changes ou
 in `plan_rows`, so a dry run is `plan_rows` alone.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -194,6 +194,14 @@ class Importer:
         self.changes.append(
             Change(verb=verb, key=key, row=row.number if row else None, fields=fields or {}, payload=payload)
         )
+
+    def moving(self, entries: Iterable, total: int, start: float) -> Iterator:
+        """The entries (an apply's audit lines, written last and a long part of a big import), moving
+        the bar from `start` to the end of the step as they are consumed."""
+        for number, entry in enumerate(entries, 1):
+            if number % PROGRESS_EVERY == 0:
+                self.step(start + (1 - start) * number / max(total, number))
+            yield entry
 
     def of(self, *verbs: Verb) -> list[Change]:
         return [change for change in self.changes if change.verb in verbs]

@@ -203,18 +203,16 @@ class CaseImporter(Importer):
         Rating.objects.bulk_create(ratings, batch_size=2000)
         self.step(0.7)
         rollups.forget_past_months()
-        audit.record_many(
-            actor=self.actor,
-            entries=(
-                audit.Entry(
-                    "case.import",
-                    case,
-                    case.center_code,
-                    {"number": case.number, "original_number": case.original_number, "import": True},
-                )
-                for case in cases
-            ),
+        entries = (
+            audit.Entry(
+                "case.import",
+                case,
+                case.center_code,
+                {"number": case.number, "original_number": case.original_number, "import": True},
+            )
+            for case in cases
         )
+        audit.record_many(actor=self.actor, entries=self.moving(entries, len(cases), 0.7))
 
     def _case(self, payload: dict) -> Case:
         row_status = payload["row_status"]

@@ -184,7 +184,7 @@ class DivisionImporter(Importer):
                 entries.append(
                     audit.Entry(action, _Ref(change.payload["pk"]), code, {"changed": change.fields, "import": True})
                 )
-        audit.record_many(actor=self.actor, entries=entries)
+        audit.record_many(actor=self.actor, entries=self.moving(entries, len(entries), 0.6))
 
 
 class _Ref:

@@ -202,7 +202,7 @@ class GridImporter(Importer):
             audit.Entry("grid.update", c.payload["obj"], "", {"changed": c.fields, "import": True})
             for c in self.of(Verb.UPDATED)
         ]
-        audit.record_many(actor=self.actor, entries=entries)
+        audit.record_many(actor=self.actor, entries=self.moving(entries, len(entries), 0.6))
 
     @staticmethod
     def of_fields() -> list[str]:
@@ -343,7 +343,8 @@ class GridWorkerImporter(Importer):
             ended.append(assignment)
         GridAssignment.objects.bulk_update(ended, ["ended_at", "ended_by", "end_reason"], batch_size=2000)
         self.step(0.7)
-        audit.record_many(actor=self.actor, entries=self._audit_entries(seats, created, ended))
+        entries = self._audit_entries(seats, created, ended)
+        audit.record_many(actor=self.actor, entries=self.moving(entries, len(seats) + len(created) + len(ended), 0.7))
 
     def _seat_new_workers(self) -> list[Membership]:
         """The grid-worker role at the grid's village for the workers who hold it neither there nor at

@@ -230,7 +230,8 @@ class StaffImporter(Importer):
             changed.append(membership)
         Membership.objects.bulk_update(changed, ["is_active", "department"], batch_size=2000)
         self.step(0.6)
-        audit.record_many(actor=self.actor, entries=self._audit_entries(created))
+        entries = self._audit_entries(created)
+        audit.record_many(actor=self.actor, entries=self.moving(entries, len(created), 0.6))
 
     def _audit_entries(self, created):
         for membership in created:

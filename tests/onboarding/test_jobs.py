@@ -249,3 +249,18 @@ def test_progress_is_seen_by_others_while_the_import_is_still_in_its_transaction
     assert centers == 0  # the import itself is not seen before it commits
     run.refresh_from_db()
     assert (run.status, run.progress) == ("applied", 100)
+
+
+def test_a_big_import_moves_the_bar_while_its_audit_lines_are_written(director, monkeypatch):
+    from onboarding.importers import base
+
+    monkeypatch.setattr(base, "PROGRESS_EVERY", 2)  # as with thousands of rows, on a few
+    rows = [["统计用区划代码", "名称"]] + [[f"620102{n:03d}", f"新街道{n}"] for n in range(10, 20)]
+    seen = []
+
+    services.import_file(
+        actor=director, kind="divisions", content=csv_bytes(rows), filename="区划.csv", progress=seen.append
+    )
+
+    writing = [p for p in seen if p > 45 + 50 * 0.6]  # past the centers' inserts: the audit lines
+    assert len(writing) >= 3 and writing == sorted(writing) and writing[-1] <= 95
