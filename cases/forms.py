@@ -3,7 +3,10 @@ the workflow forms on a case page offer; the hand-off (三调对接) forms of th
 the petition office, and the court's file import. Forms only parse input; the services decide."""
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cases import hooks, selectors, services
@@ -36,6 +39,23 @@ def category_choices(categories=None) -> list:
         options += [(child.code, child.label) for child in children.get(top.pk, [])]
         groups.append((f"{top.get_group_display()} · {top.label}", options))
     return groups
+
+
+# The case list's filter offers every category on every view; they change seldom (in the admin).
+CATEGORY_CHOICES_SECONDS = 300
+CATEGORY_CHOICES_KEY = "cases:category-choices"
+
+
+def category_choices_cached() -> list:
+    """`category_choices()` of the active language, kept for a few minutes in the cache (a change in
+    the admin forgets it at once where the cache is shared, and within CATEGORY_CHOICES_SECONDS in
+    the other processes of a per-process cache)."""
+    key = f"{CATEGORY_CHOICES_KEY}:{get_language()}"
+    return cache.get_or_set(key, category_choices, CATEGORY_CHOICES_SECONDS)
+
+
+def forget_category_choices(**kwargs) -> None:
+    cache.delete_many([f"{CATEGORY_CHOICES_KEY}:{code}" for code, _name in settings.LANGUAGES])
 
 
 def intake_centers(user):

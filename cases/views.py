@@ -163,7 +163,9 @@ def case_list(request):
     else:
         errors, rows = _flatten(filterset.errors), nothing
     page = FastPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    statuses = dict(Status.choices)  # a look-up per row; get_status_display rebuilds the choices each time
     for case in page:
+        case.status_label = statuses.get(case.status, case.status)
         case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
     context = {
         "page": page,
@@ -178,7 +180,7 @@ def case_list(request):
             "statuses": Status.choices,
             "kinds": Kind.choices,
             "channels": Channel.choices,
-            "category_groups": forms.category_choices(),
+            "category_groups": forms.category_choices_cached(),
         }
     response = render(request, "cases/_table.html" if partial else "cases/case_list.html", context)
     patch_vary_headers(response, ["HX-Request"])

@@ -1,5 +1,5 @@
-"""The case list's rows are rendered by a shortcut (CaseListSerializer.to_representation reads the
-attributes directly): it must give exactly what walking the declared fields gives."""
+"""The case list's shortcuts give what the long way gives: its rows rendered from their attributes
+(CaseListSerializer.to_representation) and the filter's categories kept in the cache."""
 
 import pytest
 from django.utils import translation
@@ -24,3 +24,18 @@ def test_the_shortcut_renders_what_the_declared_fields_render(make_case, categor
             walked = serializers.ModelSerializer.to_representation(CaseListSerializer(case), case)
             assert dict(fast) == dict(walked)
             assert list(fast) == CaseListSerializer.Meta.fields
+
+
+def test_the_category_filter_is_kept_per_language_and_forgotten_when_a_category_changes(category):
+    from cases.forms import category_choices_cached
+
+    with translation.override("zh-hans"):
+        chinese = category_choices_cached()
+    with translation.override("en"):
+        english = category_choices_cached()
+    category.name = "楼道排水新名称"
+    category.save()
+
+    assert chinese != english
+    with translation.override("zh-hans"):
+        assert "楼道排水新名称" in str(category_choices_cached())
