@@ -1,6 +1,6 @@
 """Historic cases: the closed and open cases of the system a province leaves, one row per case with
-up to two parties (the applicant and the respondent), so the dashboards and rankings show the past
-years from the first day.
+its applicant and respondent (and any further parties by name, as third parties), so the dashboards
+and rankings show the past years from the first day.
 
 The natural key is the origin center and the original number (原编号), kept on the case: a case
 already imported is left as it is whatever its row says now (from its import on, it lives in the
@@ -13,6 +13,7 @@ open case's limits still to come run from the import under today's policy: count
 years ago, every case still open would be overdue on the first day.
 """
 
+import re
 from datetime import datetime
 
 from django.utils import timezone
@@ -38,6 +39,10 @@ OUTCOMES = {"化解成功": "resolved", "化解不成功": "failed"}
 EARLIEST_YEAR = 1980
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PARTIES = (("applicant", Party.Role.APPLICANT), ("respondent", Party.Role.RESPONDENT))
+# 其他当事人: names separated as a spreadsheet cell lists them (not by spaces: a name may have one).
+NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
+MAX_OTHER_PARTIES = 20
+NAME_LENGTH = Party._meta.get_field("name").max_length
 
 
 class CaseImporter(Importer):
@@ -73,6 +78,8 @@ class CaseImporter(Importer):
             Column("被申请人姓名", "respondent_name", max_length=100, example="李四"),
             Column("被申请人身份证号", "respondent_id", example="", text=True),
             Column("被申请人电话", "respondent_phone", example="", text=True),
+            Column("其他当事人", "others", example="",
+                   help="可空：其余当事人的姓名或单位名称，用顿号或分号分隔，记为第三人。"),
         ]  # fmt: skip
 
     # --- Plan ------------------------------------------------------------------------------------
@@ -133,6 +140,7 @@ class CaseImporter(Importer):
                 if row.get(key):
                     self.error(row, key, _("Only a closed case has this; leave it empty."))
         parties = [party for party in (self._party(row, prefix, role) for prefix, role in PARTIES) if party]
+        parties += self._others(row)
         return {
             "category": category,
             "received_at": received_at,
@@ -174,6 +182,18 @@ class CaseImporter(Importer):
                 self.error(row, f"{prefix}_name", _("A party with an identity number or phone needs a name."))
             return None
         return Party(role=role, name=name, id_number=id_number, phone=phone)
+
+    def _others(self, row: Row) -> list[Party]:
+        """The further parties of a case with more than two, by name only, as third parties."""
+        names = [name.strip() for name in NAME_SEPARATORS.split(row.get("others")) if name.strip()]
+        if len(names) > MAX_OTHER_PARTIES:
+            self.error(row, "others", _("At most %(n)d further parties.") % {"n": MAX_OTHER_PARTIES})
+            return []
+        too_long = [name for name in names if len(name) > NAME_LENGTH]
+        if too_long:
+            self.error(row, "others", _("A name has at most %(n)d characters.") % {"n": NAME_LENGTH}, value=too_long[0])
+            return []
+        return [Party(role=Party.Role.THIRD_PARTY, name=name) for name in names]
 
     # --- Apply -----------------------------------------------------------------------------------
 

@@ -247,3 +247,27 @@ def test_an_imported_case_page_shows_the_import_and_masks_the_parties(tree, dire
     text = page.content.decode()
     assert case.number in text, text[:3000]
     assert valid_id(1) not in text and mask_id_number(valid_id(1)) in text
+
+
+def test_further_parties_are_kept_as_third_parties(tree, director):
+    rows = [[*HEADERS, "其他当事人"], [*row("CG-1"), "王五、赵六；某某物业有限公司"]]
+
+    outcome = run_import(director, "cases", rows)
+
+    assert outcome.applied, outcome.errors
+    case = Case.objects.get(original_number="CG-1")
+    third = case.parties.filter(role=Party.Role.THIRD_PARTY).order_by("id").values_list("name", flat=True)
+    assert list(third) == ["王五", "赵六", "某某物业有限公司"]
+    assert case.parties.count() == 5
+
+
+def test_too_many_or_too_long_further_parties_are_row_errors(tree, director):
+    crowd = "、".join(f"当事人{n}" for n in range(21))
+    rows = [[*HEADERS, "其他当事人"], [*row("CG-1"), crowd], [*row("CG-2"), "某" * 101]]
+
+    outcome = run_import(director, "cases", rows)
+
+    assert not outcome.applied and not Case.objects.exists()
+    found = messages(outcome)
+    assert found[(2, "其他当事人")] == "At most 20 further parties."
+    assert found[(3, "其他当事人")] == "A name has at most 100 characters."
