@@ -273,7 +273,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "score": risk.score,
             "level": risk.level,
             "level_label": str(RiskLevel(risk.level).label),
-            "fired": risk.fired if self.context.get("show_pii") else None,
+            "fired": risk.fired_for_reader if self.context.get("show_pii") else None,
             "computed_at": risk.computed_at,
         }
 

@@ -5,7 +5,7 @@ import django_filters
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -93,13 +93,33 @@ class RiskWarningSerializer(serializers.ModelSerializer):
         return bool(getattr(warning, "has_overdue", False)) and warning.status == WarningStatus.OPEN
 
 
+REASONS_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "weight": {"type": "integer"},
+            "why": {"type": "string"},
+        },
+    },
+}
+
+
 class RiskWarningDetailSerializer(RiskWarningSerializer):
+    reasons = serializers.SerializerMethodField()
     tasks = WarningTaskSerializer(many=True, read_only=True)
     measures = RiskMeasureSerializer(many=True, read_only=True)
     closed_by = serializers.SerializerMethodField()
 
     class Meta(RiskWarningSerializer.Meta):
         fields = [*RiskWarningSerializer.Meta.fields, "reasons", "close_note", "closed_by", "tasks", "measures"]
+
+    @extend_schema_field(REASONS_SCHEMA)
+    def get_reasons(self, warning) -> list[dict]:
+        """The indicators that fired, `why` in the language of the request."""
+        return warning.reasons_for_reader
 
     def get_closed_by(self, warning) -> dict | None:
         return _user(warning.closed_by)

@@ -72,7 +72,8 @@ class RiskIndicator(models.Model):
 
 class CaseRisk(models.Model):
     """A case's risk as last scored: the points, the level and the indicators that fired, each with
-    the fact that made it fire."""
+    the fact that made it fire (kept untranslated, shown in the reader's language: see
+    cases.risk.presenters)."""
 
     case = models.OneToOneField("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="risk")
     center_code = models.CharField(_("center code"), max_length=12)
@@ -91,6 +92,13 @@ class CaseRisk(models.Model):
 
     def __str__(self):
         return f"{self.case_id}: {self.score}"
+
+    @property
+    def fired_for_reader(self) -> list[dict]:
+        """The indicators that fired, each with why in the active language (as pages show them)."""
+        from cases.risk.presenters import reasons_shown
+
+        return reasons_shown(self.fired)
 
 
 class WarningStatus(models.TextChoices):
@@ -135,6 +143,13 @@ class RiskWarning(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.level}"
+
+    @property
+    def reasons_for_reader(self) -> list[dict]:
+        """The indicators that fired, each with why in the active language (as pages show them)."""
+        from cases.risk.presenters import reasons_shown
+
+        return reasons_shown(self.reasons)
 
 
 class WarningTask(models.Model):

@@ -1,6 +1,7 @@
 """Risk rules: what each kind of indicator takes, checked when it is saved (a rule that does not parse
 is refused with the reason, so the nightly scoring never meets one), and how it is evaluated against
-a case's facts, giving the reason it fired in words a director reads.
+a case's facts, giving the reason it fired: a message and its values, put into words a director
+reads when the reason is shown (cases.risk.presenters), in the reader's language.
 
 Kinds and their parameters:
 - attribute: {"field": …, "op": "in" | "gte" | "true", "value": …} on the case itself; "in" on the
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import OPEN_STATUSES
 from cases.risk.models import PersonFlag, RuleKind
@@ -108,6 +110,16 @@ def check_rule(kind: str, params) -> dict:
     raise RuleError(_("Unknown kind of rule: %(kind)s.") % {"kind": kind})
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule fired, untranslated: the English source message and its values, codes rather than
+    labels (a case field, a choice, a party's flags), so that it is put into words in the language of
+    whoever reads it (cases.risk.presenters.reason_text)."""
+
+    msgid: str
+    params: dict
+
+
 @dataclass
 class CaseFacts:
     """What the rules look at, gathered once per case (cases.risk.scoring)."""
@@ -115,6 +127,7 @@ class CaseFacts:
     case: object
     now: datetime
     category_codes: set[str] = field(default_factory=set)
+    category_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # code → (name, name_en)
     links: set[str] = field(default_factory=set)
     failed_mediations: int = 0
     party_case_times: list[datetime] = field(default_factory=list)  # other cases of the same people
@@ -122,65 +135,72 @@ class CaseFacts:
     records: list[str] = field(default_factory=list)
 
 
-def _attribute(params: dict, facts: CaseFacts) -> str | None:
+def _attribute(params: dict, facts: CaseFacts) -> Reason | None:
     case, name = facts.case, params["field"]
     if name == "category":
         hit = facts.category_codes & set(params["value"])
-        return _("category is %(code)s") % {"code": sorted(hit)[0]} if hit else None
+        if not hit:
+            return None
+        code = sorted(hit)[0]
+        # Both names, as the category has them: the reader's language picks one when it is shown.
+        zh, en = facts.category_names.get(code, (code, ""))
+        return Reason(gettext_noop("category is %(category)s"), {"category": {"code": code, "name": zh, "name_en": en}})
     if params["op"] == "in":
         value = getattr(case, name)
-        return _("%(field)s is %(value)s") % {"field": name, "value": value} if value in params["value"] else None
+        if value in params["value"]:
+            return Reason(gettext_noop("%(field)s is %(value)s"), {"field": name, "value": value})
+        return None
     if params["op"] == "gte":
         value = getattr(case, name)
         threshold = Decimal(params["value"])
         if value is not None and Decimal(value) >= threshold:
-            return _("%(field)s is %(value)s, at least %(threshold)s") % {
-                "field": name,
-                "value": value,
-                "threshold": threshold,
-            }
+            return Reason(
+                gettext_noop("%(field)s is %(value)s, at least %(threshold)s"),
+                {"field": name, "value": str(value), "threshold": str(threshold)},
+            )
         return None
-    return _("%(field)s is set") % {"field": name} if getattr(case, name) else None
+    return Reason(gettext_noop("%(field)s is set"), {"field": name}) if getattr(case, name) else None
 
 
-def _history(params: dict, facts: CaseFacts) -> str | None:
+def _history(params: dict, facts: CaseFacts) -> Reason | None:
     measure, least = params["measure"], params["min"]
     if measure == "party_cases":
         since = facts.now - timedelta(days=30 * params["months"])
         count = 1 + sum(1 for at in facts.party_case_times if at >= since)  # this case and the others
         if count >= least:
-            return _("the same people are in %(n)d cases in %(months)d months") % {
-                "n": count,
-                "months": params["months"],
-            }
+            return Reason(
+                gettext_noop("the same people are in %(n)d cases in %(months)d months"),
+                {"n": count, "months": params["months"]},
+            )
         return None
     if measure == "failed_mediations":
         count = facts.failed_mediations
-        return _("mediation failed %(n)d times") % {"n": count} if count >= least else None
+        return Reason(gettext_noop("mediation failed %(n)d times"), {"n": count}) if count >= least else None
     count = facts.case.report_count
-    return _("reported %(n)d times") % {"n": count} if count >= least else None
+    return Reason(gettext_noop("reported %(n)d times"), {"n": count}) if count >= least else None
 
 
-def _age(params: dict, facts: CaseFacts) -> str | None:
+def _age(params: dict, facts: CaseFacts) -> Reason | None:
     case = facts.case
     days = (facts.now - case.received_at).days
     if case.status in OPEN_STATUSES and days >= params["days"]:
-        return _("open for %(n)d days") % {"n": days}
+        return Reason(gettext_noop("open for %(n)d days"), {"n": days})
     return None
 
 
-def _link(params: dict, facts: CaseFacts) -> str | None:
+LINK_REASONS = {
+    "police": gettext_noop("a 110 police alert exists"),
+    "petition": gettext_noop("a petition exists"),
+    "court": gettext_noop("the court is involved"),
+}
+
+
+def _link(params: dict, facts: CaseFacts) -> Reason | None:
     link = params["link"]
-    if link in facts.links:
-        return {
-            "police": _("a 110 police alert exists"),
-            "petition": _("a petition exists"),
-            "court": _("the court is involved"),
-        }[link]
-    return None
+    return Reason(LINK_REASONS[link], {}) if link in facts.links else None
 
 
-def _keyword(params: dict, facts: CaseFacts) -> str | None:
+def _keyword(params: dict, facts: CaseFacts) -> Reason | None:
     texts = []
     if "facts" in params["where"]:
         texts += [facts.case.title or "", facts.case.facts or ""]
@@ -188,13 +208,13 @@ def _keyword(params: dict, facts: CaseFacts) -> str | None:
         texts += facts.records
     for word in params["words"]:
         if any(word in text for text in texts):
-            return _("“%(word)s” is written in the file") % {"word": word}
+            return Reason(gettext_noop("“%(word)s” is written in the file"), {"word": word})
     return None
 
 
-def _person(params: dict, facts: CaseFacts) -> str | None:
+def _person(params: dict, facts: CaseFacts) -> Reason | None:
     hit = facts.party_flags & set(params["flags"])
-    return _("a party is flagged: %(flags)s") % {"flags": ", ".join(sorted(hit))} if hit else None
+    return Reason(gettext_noop("a party is flagged: %(flags)s"), {"flags": sorted(hit)}) if hit else None
 
 
 EVALUATORS = {
@@ -207,6 +227,6 @@ EVALUATORS = {
 }
 
 
-def evaluate(kind: str, params: dict, facts: CaseFacts) -> str | None:
+def evaluate(kind: str, params: dict, facts: CaseFacts) -> Reason | None:
     """Why the rule fires on these facts, or None when it does not."""
     return EVALUATORS[kind](params, facts)

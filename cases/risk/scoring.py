@@ -4,14 +4,16 @@ the points added up to a level, and the result kept in `CaseRisk` with the reaso
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import hooks
 from cases.models import OPEN_STATUSES, Case, CaseEvent, Handoff, Party
 from cases.risk import warnings
 from cases.risk.models import CaseRisk, RiskIndicator, RiskLevel, RuleKind
+from cases.risk.presenters import reason_text
 from cases.risk.rules import CaseFacts, RuleError, check_rule, evaluate
 
 logger = logging.getLogger("govcenter.risk")
@@ -51,9 +53,9 @@ def gather(case: Case, indicators, now=None) -> CaseFacts:
     case = Case.objects.select_related("category__parent", "visit").get(pk=case.pk)
     facts = CaseFacts(case=case, now=now)
     if case.category_id:
-        facts.category_codes = {case.category.code} | (
-            {case.category.parent.code} if case.category.parent_id else set()
-        )
+        categories = [case.category] + ([case.category.parent] if case.category.parent_id else [])
+        facts.category_codes = {c.code for c in categories}
+        facts.category_names = {c.code: (c.name, c.name_en) for c in categories}
     facts.links = {CHANNEL_LINKS[case.channel]} if case.channel in CHANNEL_LINKS else set()
     facts.links |= set(Handoff.objects.filter(case=case).values_list("source", flat=True))
     facts.failed_mediations = CaseEvent.objects.filter(case=case, verb="fail").count()
@@ -79,15 +81,27 @@ def gather(case: Case, indicators, now=None) -> CaseFacts:
     return facts
 
 
+def fired_row(indicator: RiskIndicator, reason) -> dict:
+    """What is kept of an indicator that fired: the reason untranslated (`why_msgid`, `why_params`),
+    shown in the reader's language (cases.risk.presenters), and `why`, its text in the portal's
+    language, for whoever reads the row without the presenter."""
+    row = {"code": indicator.code, "name": indicator.name, "weight": indicator.weight}
+    row |= {"why_msgid": reason.msgid, "why_params": reason.params}
+    with translation.override(settings.LANGUAGE_CODE):
+        row["why"] = reason_text(row)
+    return row
+
+
 def assess(case: Case, indicators=None, now=None) -> tuple[int, str, list[dict]]:
-    """The score, the level and the indicators that fired (code, name, weight, why)."""
+    """The score, the level and the indicators that fired (code, name, weight, why, why_msgid,
+    why_params)."""
     indicators = active_indicators() if indicators is None else indicators
     facts = gather(case, indicators, now)
     fired = []
     for indicator in indicators:
-        why = evaluate(indicator.kind, indicator.params, facts)
-        if why:
-            fired.append({"code": indicator.code, "name": indicator.name, "weight": indicator.weight, "why": why})
+        reason = evaluate(indicator.kind, indicator.params, facts)
+        if reason:
+            fired.append(fired_row(indicator, reason))
     score = min(MAX_SCORE, sum(row["weight"] for row in fired))
     return score, level_for(score), fired
 

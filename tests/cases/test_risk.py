@@ -60,7 +60,8 @@ def handoff(case, source, sender):
 
 def test_attribute_category_takes_the_sub_types_of_a_type(make_case):
     neighbour = rule("attribute", {"field": "category", "value": ["d-neighbour"]})
-    assert "d-neighbour" in why(make_case(category=Category.objects.get(code="d-neighbour--noise")), neighbour)
+    # The type that matched, by its name (邻里), not the sub-type of the case (噪音扰民) nor a code.
+    assert "邻里" in why(make_case(category=Category.objects.get(code="d-neighbour--noise")), neighbour)
     assert why(make_case(category=Category.objects.get(code="d-labour--wages")), neighbour) is None
     assert why(make_case(), neighbour) is None  # no category at all
 
@@ -161,7 +162,7 @@ def test_person_flags(make_case):
     watch = rule("person", {"flags": ["mental_illness", "released"]})
     assert why(case, watch) is None
     Party.objects.filter(case=case, role="respondent").update(flags=["released"])
-    assert "released" in why(case, watch)
+    assert "刑满释放人员" in why(case, watch)  # the flag's label, not its code
     assert why(case, rule("person", {"flags": ["drug"]})) is None
 
 
@@ -258,8 +259,8 @@ def test_score_explains_which_facts_raised_the_level(make_case):
     score, level, rows = scoring.assess(case, indicators)
     assert (score, level) == (80, RiskLevel.RED)
     assert [row["code"] for row in rows] == ["kw-kill", "kw-blade", "attr-neighbour"]
-    assert set(rows[0]) == {"code", "name", "weight", "why"}
-    assert "同归于尽" in rows[0]["why"] and "刀" in rows[1]["why"] and "d-neighbour" in rows[2]["why"]
+    assert set(rows[0]) == {"code", "name", "weight", "why", "why_msgid", "why_params"}
+    assert "同归于尽" in rows[0]["why"] and "刀" in rows[1]["why"] and "邻里" in rows[2]["why"]
     assert rows[0]["weight"] == 40
 
 
