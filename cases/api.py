@@ -115,6 +115,8 @@ class CaseListSerializer(serializers.ModelSerializer):
     _channel_labels = dict(Channel.choices)
 
     def to_representation(self, case) -> dict:
+        if type(self) is not CaseListSerializer:  # a serializer built on this one has fields of its own
+            return super().to_representation(case)
         as_time = _LIST_TIME.to_representation
         return {
             "id": case.id,
@@ -212,10 +214,6 @@ class CaseDetailSerializer(CaseListSerializer):
     rating = serializers.SerializerMethodField()
     receipt = serializers.SerializerMethodField()
     risk = serializers.SerializerMethodField()
-
-    def to_representation(self, case):
-        # Every declared field, walked as DRF does: the list's shortcut knows only the list's fields.
-        return serializers.ModelSerializer.to_representation(self, case)
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -533,7 +531,11 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_category(self, queryset, name, value):
         """A category and its sub-types: `category=d-labour` includes `d-labour--wages`."""
-        if not Category.objects.filter(code=value).exists():
+        # Asked once per request, though the filter is applied to each range of the caller's scope.
+        known = getattr(self, "_category_known", None)
+        if known is None:
+            known = self._category_known = Category.objects.filter(code=value).exists()
+        if not known:
             raise serializers.ValidationError({"category": [_("Unknown category: %(code)s.") % {"code": value}]})
         return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
 

@@ -5,8 +5,9 @@ the petition office, and the court's file import. Forms only parse input; the se
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_supported_language_variant
 from django.utils.translation import gettext_lazy as _
 
 from cases import hooks, selectors, services
@@ -50,12 +51,14 @@ def category_choices_cached() -> list:
     """`category_choices()` of the active language, kept for a few minutes in the cache (a change in
     the admin forgets it at once where the cache is shared, and within CATEGORY_CHOICES_SECONDS in
     the other processes of a per-process cache)."""
-    key = f"{CATEGORY_CHOICES_KEY}:{get_language()}"
-    return cache.get_or_set(key, category_choices, CATEGORY_CHOICES_SECONDS)
+    language = get_supported_language_variant(get_language() or settings.LANGUAGE_CODE)
+    return cache.get_or_set(f"{CATEGORY_CHOICES_KEY}:{language}", category_choices, CATEGORY_CHOICES_SECONDS)
 
 
 def forget_category_choices(**kwargs) -> None:
-    cache.delete_many([f"{CATEGORY_CHOICES_KEY}:{code}" for code, _name in settings.LANGUAGES])
+    """After a category changed, once its change is committed (a request meanwhile would keep the old)."""
+    keys = [f"{CATEGORY_CHOICES_KEY}:{code}" for code, _name in settings.LANGUAGES]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def intake_centers(user):

@@ -105,7 +105,7 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={202: ImportRunSerializer, 409: OpenApiResponse()})
+    @extend_schema(request=None, responses={202: ImportRunSerializer, 403: OpenApiResponse(), 409: OpenApiResponse()})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
         again = services.queue_again(actor=request.user, run=self.get_object())

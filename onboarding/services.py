@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from govcenter import access, audit, jobs
 from govcenter.access import Action
-from govcenter.divisions import DivisionCodeError, check_code
+from govcenter.divisions import DivisionCodeError, check_code, common_ancestor
 from govcenter.errors import ConflictError, DomainError, NotAllowed
 from govcenter.faults import pause_point
 from onboarding.importers import IMPORTERS
@@ -71,7 +71,7 @@ def check_importer(actor, root: str = "") -> None:
             raise DomainError(str(error), field="root") from error
     if actor is None:
         return
-    if not access.has_action_anywhere(actor, Action.ONBOARDING_IMPORT):
+    if not actor.is_active or not access.has_action_anywhere(actor, Action.ONBOARDING_IMPORT):
         raise NotAllowed(_("Only a center director or an administrator may import."))
     if root and not access.can_at(actor, Action.ONBOARDING_IMPORT, root):
         raise NotAllowed(_("You may only import into your own subtree; %(code)s is outside it.") % {"code": root})
@@ -109,6 +109,14 @@ def queue_import(
     return _queue(run, content, rows=len(table.rows))
 
 
+def carried_out(run: ImportRun) -> ImportRun | None:
+    """The import that carries this dry run out (from the same kept file), queued, running or done."""
+    active_or_done = (*ImportRun.ACTIVE, ImportRun.Status.APPLIED)
+    carrying = ImportRun.objects.filter(file=run.file.name, dry_run=False, status__in=active_or_done)
+    return carrying.exclude(pk=run.pk).order_by("-pk").first()
+
+
+@transaction.atomic
 def queue_again(*, actor, run: ImportRun) -> ImportRun:
     """Carry a dry run out for real, from the file it kept, as a job of its own: what was previewed is
     what is imported (unless the portal changed in between, which the new check of every row shows)."""
@@ -117,6 +125,12 @@ def queue_again(*, actor, run: ImportRun) -> ImportRun:
     if run.actor_id != getattr(actor, "pk", None):
         raise NotAllowed(_("Only the person who made the dry run may carry it out."))
     check_importer(actor, run.root)
+    ImportRun.objects.select_for_update().filter(pk=run.pk).first()  # two clicks: one after the other
+    carried = carried_out(run)
+    if carried is not None:
+        raise ConflictError(
+            _("This dry run is already being imported or was imported (import #%(id)d).") % {"id": carried.pk}
+        )
     again = ImportRun(kind=run.kind, actor=actor, root=run.root, filename=run.filename)
     again.language = translation.get_language() or run.language
     # The same kept file: import files are never deleted, so both records can always show it.
@@ -129,6 +143,9 @@ def queue_again(*, actor, run: ImportRun) -> ImportRun:
 @transaction.atomic
 def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
     run.status, run.rows = ImportRun.Status.QUEUED, rows
+    # Until its rows say where it worked: filed under the subtree it may work in, so the importer's
+    # superiors see it running (and failing) as they will see it done.
+    run.center_code = run.root or common_ancestor(access.roots(run.actor, Action.ONBOARDING_IMPORT))
     if not run.file:
         run.file.save(_safe_name(run.filename), ContentFile(content), save=False)
     run.save()
@@ -136,7 +153,7 @@ def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
         actor=run.actor,
         action="onboarding.queued",
         obj=run,
-        center_code=run.root,
+        center_code=run.center_code,
         data={"kind": run.kind, "file": run.filename, "sha256": _sha256(content), "rows": rows, "dry_run": run.dry_run},
     )
     jobs.enqueue("onboarding.tasks.run_import", run.pk, name=f"import-{run.pk}")
@@ -144,40 +161,58 @@ def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
 
 
 def run_queued(run_id: int) -> None:
-    """The job: import the kept file as it was asked for. Does nothing for an import that has ended;
-    never raises for a failing import (it ends refused or failed with its reason, the error logged)."""
+    """The job: import the kept file as it was asked for. Does nothing for an import that has ended.
+    Never raises: whatever happens, the import ends refused or failed with its reason (an unexpected
+    error logged), so django-q2 never hands out again a task whose import has ended."""
     run = jobs.claim(ImportRun, run_id, give_up=_give_up)
     if run is None:
         return
-    with run.file.open("rb") as kept:
-        content = kept.read()
     with (
         translation.override(run.language or settings.LANGUAGE_CODE),
         jobs.progress_writer(ImportRun, run.pk, fault="import.progress", in_transaction=True) as progress,
     ):
         try:
-            _carry_out(run, importer_class(run.kind)(actor=run.actor, root=run.root), content, progress)
-        except DomainError:
-            pass  # recorded as refused with its reason
+            importer = importer_class(run.kind)(actor=run.actor, root=run.root)
+            with run.file.open("rb") as kept:
+                content = kept.read()
+            _carry_out(run, importer, content, progress)
+        except DomainError as refusal:
+            if run.is_active:  # refused before the import could record it (a kind no longer offered)
+                _end(run, ImportRun.Status.REFUSED, str(refusal.message))
         except Exception:  # whatever failed, the person who asked is told and the worker lives on
             logger.exception("import %s (%s) failed", run_id, run.kind)
-            _fail(run)
+            _end(run, ImportRun.Status.FAILED, _failure_message())
+
+
+def _failure_message() -> str:
+    return _("The import failed on an unexpected error; nothing was imported. The administrator finds it in the log.")
 
 
 def _give_up(run: ImportRun) -> None:
-    run.message = _(
-        "The import was tried %(count)s times without finishing; nothing was imported. Upload the file again."
-    ) % {"count": run.attempts}
-    run.status, run.finished_at = ImportRun.Status.FAILED, timezone.now()
-    run.save(update_fields=["status", "message", "finished_at"])
-    _audit(run, content=None)
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        message = _(
+            "The import was tried %(count)s times without finishing; nothing was imported. Upload the file again."
+        ) % {"count": run.attempts}
+    _end(run, ImportRun.Status.FAILED, message)
 
 
-def _fail(run: ImportRun) -> None:
-    run.status, run.finished_at = ImportRun.Status.FAILED, timezone.now()
-    run.message = _(
-        "The import failed on an unexpected error; nothing was imported. The administrator finds it in the log."
-    )
+def _abandon(run: ImportRun) -> None:
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        message = _(
+            "The import did not finish: the background worker stopped or is not running; nothing was imported. "
+            "Upload the file again."
+        )
+    _end(run, ImportRun.Status.FAILED, message)
+
+
+def sweep_stale() -> int:
+    """Hourly: end the imports no worker will finish, with a message for the person who asked."""
+    return jobs.sweep_stale(ImportRun, abandon=_abandon)
+
+
+def _end(run: ImportRun, status: str, message: str) -> None:
+    """End an import that could not be carried out: nothing was imported."""
+    run.status, run.message, run.finished_at = status, message[:500], timezone.now()
     run.save(update_fields=["status", "message", "finished_at"])
     _audit(run, content=None)
 
@@ -229,7 +264,7 @@ def _status(errors, dry_run: bool) -> str:
 def _record(run, importer, content, status, table, errors, started, message: str = "") -> ImportRun:
     """The end of the import on its record, with its file, and its line in the audit log."""
     run.status = status
-    run.center_code = importer.center_code()
+    run.center_code = importer.center_code() or run.center_code
     if table is not None:
         run.rows = len(table.rows)
     run.counts = importer.counts()

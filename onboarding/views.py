@@ -132,6 +132,8 @@ def _change_rows(run) -> list[dict]:
 
 
 def _detail_context(request, run, **extra) -> dict:
+    previewed = run.status == run.Status.PREVIEWED
+    carried = services.carried_out(run) if previewed else None
     return {
         "run": run,
         "title": _kind_label(run.kind),
@@ -139,7 +141,8 @@ def _detail_context(request, run, **extra) -> dict:
         "changes": _change_rows(run),
         "more_errors": max(0, len(run.errors) - SHOWN),
         "more_changes": max(0, len(run.changes) - SHOWN),
-        "may_apply": run.status == run.Status.PREVIEWED and run.actor_id == request.user.pk,
+        "may_apply": previewed and carried is None and run.actor_id == request.user.pk,
+        "carried": carried,
         "refresh_seconds": REFRESH_SECONDS,
         **extra,
     }

@@ -123,6 +123,19 @@ def run(job_id: int) -> None:
     _finish(job_id, filename, content_type, content)
 
 
+def _abandon(job: ExportJob) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        job.error = _("The export did not finish: the background worker stopped or is not running. Start it again.")
+    job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at"])
+    transaction.on_commit(lambda: _empty_folder(job))
+
+
+def sweep_stale() -> int:
+    """Hourly: end the exports no worker will finish, with a message for their owner."""
+    return jobs.sweep_stale(ExportJob, abandon=_abandon)
+
+
 def _give_up(job: ExportJob) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         job.error = _("The export was tried %(count)s times without finishing; start it again.") % {

@@ -10,7 +10,8 @@ def run_export(job_id: int) -> None:
 
 
 def sweep_expired_exports() -> int:
-    """Hourly: delete export files kept past their time."""
+    """Hourly: delete export files kept past their time, and end the exports no worker will finish."""
+    exports.sweep_stale()
     return exports.sweep_expired()
 
 

@@ -79,7 +79,7 @@ class CaseImporter(Importer):
             Column("被申请人身份证号", "respondent_id", example="", text=True),
             Column("被申请人电话", "respondent_phone", example="", text=True),
             Column("其他当事人", "others", example="",
-                   help="可空：其余当事人的姓名或单位名称，用顿号或分号分隔，记为第三人。"),
+                   help="可空：其余当事人的姓名或单位名称，用顿号、逗号、分号或换行分隔，至多20个，记为第三人。"),
         ]  # fmt: skip
 
     # --- Plan ------------------------------------------------------------------------------------

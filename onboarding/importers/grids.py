@@ -301,7 +301,7 @@ class GridWorkerImporter(Importer):
             if assignment is None:
                 self.error(row, "status", _("Nothing to retire: there is no such entry yet."))
                 return
-            self.record(Verb.RETIRED, key, row, {"ended_at": [None, "now"]}, assignment=assignment, **payload)
+            self.record(Verb.RETIRED, key, row, {"is_active": [True, False]}, assignment=assignment, **payload)
             return
         if assignment is None:
             self.record(Verb.CREATED, key, row, fields, **payload)

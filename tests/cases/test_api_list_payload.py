@@ -26,15 +26,20 @@ def test_the_shortcut_renders_what_the_declared_fields_render(make_case, categor
             assert list(fast) == CaseListSerializer.Meta.fields
 
 
-def test_the_category_filter_is_kept_per_language_and_forgotten_when_a_category_changes(category):
+def test_the_category_filter_is_kept_per_language_and_forgotten_when_a_category_changes(
+    category, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     from cases.forms import category_choices_cached
 
     with translation.override("zh-hans"):
         chinese = category_choices_cached()
     with translation.override("en"):
         english = category_choices_cached()
-    category.name = "楼道排水新名称"
-    category.save()
+    with translation.override("zh-hans"), django_assert_num_queries(0):
+        assert category_choices_cached() == chinese  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        category.name = "楼道排水新名称"
+        category.save()
 
     assert chinese != english
     with translation.override("zh-hans"):

@@ -264,3 +264,97 @@ def test_a_big_import_moves_the_bar_while_its_audit_lines_are_written(director, 
 
     writing = [p for p in seen if p > 45 + 50 * 0.6]  # past the centers' inserts: the audit lines
     assert len(writing) >= 3 and writing == sorted(writing) and writing[-1] <= 95
+
+
+def test_an_import_whose_kept_file_is_gone_ends_failed_instead_of_running_for_ever(director, caplog):
+    run = queue(director)
+    run.file.storage.delete(run.file.name)
+
+    services.run_queued(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.FAILED and "unexpected error" in run.message
+    assert audit_actions(run) == ["onboarding.queued", "onboarding.failed"]
+
+
+def test_an_import_of_a_kind_no_longer_offered_ends_refused(director):
+    run = queue(director)
+    ImportRun.objects.filter(pk=run.pk).update(kind="gone")
+
+    services.run_queued(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.REFUSED and "gone" in run.message
+
+
+def test_the_given_up_message_is_in_the_language_of_the_person_who_asked(director):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        run = queue(director)
+    ImportRun.objects.filter(pk=run.pk).update(status="running", attempts=jobs.MAX_ATTEMPTS)
+
+    services.run_queued(run.pk)  # the worker itself in English (the tests' language)
+
+    run.refresh_from_db()
+    assert "3 次" in run.message
+
+
+def test_imports_no_worker_will_finish_are_ended_by_the_hourly_sweep(director):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from onboarding import tasks
+
+    stale, fresh = queue(director), queue(director)
+    ImportRun.objects.filter(pk=stale.pk).update(created_at=timezone.now() - jobs.stale_after() - timedelta(minutes=1))
+
+    assert tasks.sweep_stale_imports() == 1
+
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == ImportRun.Status.FAILED and "background worker" in stale.message
+    assert fresh.status == ImportRun.Status.QUEUED
+    services.run_queued(stale.pk)  # its task, if it ever comes, does nothing
+    assert not Center.objects.filter(code="620102003").exists()
+
+
+def test_a_queued_import_is_filed_under_the_importers_subtree(director, member_at):
+    run = queue(director)
+
+    assert run.center_code == "620102"  # the county director's, before any row said where it works
+    colleague_above = member_at("6201", Role.DIRECTOR)
+    from onboarding.selectors import import_run_get_visible
+
+    assert import_run_get_visible(user=colleague_above, run_id=run.pk) == run
+    assert import_run_get_visible(user=member_at("620201", Role.DIRECTOR), run_id=run.pk) is None
+
+
+def test_an_account_disabled_meanwhile_imports_nothing(director):
+    run = queue(director)
+    type(director).objects.filter(pk=director.pk).update(is_active=False)
+
+    services.run_queued(run.pk)
+
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.REFUSED
+    assert not Center.objects.filter(code="620102003").exists()
+
+
+def test_a_failing_progress_write_does_not_fail_the_import(director, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes no progress inside the import's transaction")
+
+    def no_connection():
+        raise DatabaseError("too many connections")
+
+    monkeypatch.setattr(jobs, "_side_connection", no_connection)
+    run = queue(director)
+
+    services.run_queued(run.pk)
+
+    run.refresh_from_db()
+    assert (run.status, run.progress) == ("applied", 100)

@@ -62,10 +62,14 @@ def test_a_dry_run_then_the_import_for_real(member_at, background):
 
     assert applied.status_code == 303
     assert Center.objects.filter(code="620102003").exists()
-    # Carrying the same dry run out twice is harmless: the second import finds nothing to change.
-    with background():
-        client.post(reverse("import-apply", args=[run.pk]))
-    assert ImportRun.objects.latest("pk").counts["unchanged"] == 1
+    # A dry run is carried out once: a second click is refused, and the dry run links to its import.
+    again = client.post(reverse("import-apply", args=[run.pk]))
+    carried = ImportRun.objects.latest("pk")
+    assert again.status_code == 409 and f"#{carried.pk}" in again.content.decode()
+    page = client.get(reverse("import-detail", args=[run.pk])).content.decode()
+    assert reverse("import-apply", args=[run.pk]) not in page
+    assert reverse("import-detail", args=[carried.pk]) in page
+    assert ImportRun.objects.filter(dry_run=False).count() == 1
 
 
 def test_bad_rows_show_with_the_error_report_to_download(member_at, background):

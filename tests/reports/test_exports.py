@@ -234,6 +234,22 @@ class TestRetryFailureExpiry:
         job.refresh_from_db()
         assert job.status == "failed" and "3" in job.error and not job.file
 
+    def test_a_job_no_worker_took_is_ended_by_the_hourly_sweep(self, make_case, clerk):
+        job = exports.start(owner=clerk, kind="case_dossier", params={"case": make_case().pk})
+        fresh = exports.start(owner=clerk, kind="case_dossier", params={"case": make_case().pk})
+        long_ago = timezone.now() - jobs.stale_after() - timedelta(minutes=1)
+        ExportJob.objects.filter(pk=job.pk).update(created_at=long_ago)
+
+        tasks.sweep_expired_exports()
+
+        job.refresh_from_db()
+        fresh.refresh_from_db()
+        assert job.status == "failed" and "后台任务已停止" in job.error  # the portal's language, as all export messages
+        assert fresh.status == "queued"
+        exports.run(job.pk)  # its task, if it ever comes, does nothing
+        job.refresh_from_db()
+        assert job.status == "failed" and not job.file
+
     def test_a_failing_build_ends_failed_with_a_message(self, make_case, clerk, api_as, monkeypatch):
         case = make_case()
 
