@@ -11,11 +11,12 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.exceptions import ErrorDetail, NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from govcenter.catalog_extras import NO_DATA
 from govcenter.errors import DomainError
 from govcenter.paging import FastPaginator
 
@@ -79,10 +80,23 @@ def exception_handler(exc, context):
         # query."): the API says DRF's translated "not found" instead.
         exc = NotFound()
     response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _translated(response.data)
     if response is not None and isinstance(response.data, list):
         # `ValidationError("…")` raised outside a serializer renders as a bare list of messages.
         response.data = {"detail": response.data}
     return response
+
+
+def _translated(data):
+    """DRF's few messages that never pass through gettext, in the user's language."""
+    if isinstance(data, dict):
+        return {key: _translated(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_translated(value) for value in data]
+    if isinstance(data, ErrorDetail) and data.code == "null" and str(data) == "No data provided":
+        return ErrorDetail(str(NO_DATA), code="null")
+    return data
 
 
 def not_found(request, exception):

@@ -135,3 +135,24 @@ def test_a_nul_character_the_database_refuses_is_bad_input(make_case, director, 
     )
     assert response.status_code == 400, response.content
     assert response.json() == {"detail": "The input contains characters or values that cannot be stored."}
+
+
+def test_a_body_of_null_is_refused_in_chinese(director, api_as):
+    # DRF's "No data provided" never passes through gettext.
+    response = api_as(director).post("/api/v1/cases/", "null", content_type="application/json")
+
+    assert response.status_code == 400
+    assert "No data provided" not in response.content.decode()
+    assert "JSON" in response.json()["non_field_errors"][0] and "未" in response.json()["non_field_errors"][0]
+
+
+def test_a_password_too_short_is_refused_in_chinese(director, api_as):
+    # Django 5.2's own zh-hans catalog lacks its new password-length message.
+    response = api_as(director).post(
+        "/api/v1/members/",
+        {"username": "new_clerk", "password": "short", "center": "620102001", "role": "clerk"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "密码长度太短" in response.content.decode()
