@@ -77,10 +77,10 @@ class CaseAdmin(admin.ModelAdmin):
 class RiskIndicatorAdmin(admin.ModelAdmin):
     """Indicators are data: the model's clean() checks the rule, so a bad one is refused with the reason."""
 
-    list_display = ["code", "name", "kind", "weight", "is_active"]
+    list_display = ["code", "name", "name_en", "kind", "weight", "is_active"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["code", "name"]
-    list_editable = ["weight", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    list_editable = ["name_en", "weight", "is_active"]
 
 
 @admin.register(CaseRisk)

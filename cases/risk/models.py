@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -41,6 +42,7 @@ class RiskIndicator(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
     kind = models.CharField(_("kind of rule"), max_length=10, choices=RuleKind.choices)
     params = models.JSONField(_("rule parameters"), default=dict)
     weight = models.PositiveSmallIntegerField(_("weight"))
@@ -68,6 +70,11 @@ class RiskIndicator(models.Model):
             self.params = check_rule(self.kind, self.params)
         except RuleError as error:
             raise ValidationError({"params": str(error)}) from error
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (indicators are data, so they carry both, as categories)."""
+        return self.name_en if get_language() == "en" and self.name_en else self.name
 
 
 class CaseRisk(models.Model):

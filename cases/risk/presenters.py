@@ -4,7 +4,8 @@ A reason is kept untranslated (cases.risk.scoring): its English source message (
 values (`why_params`), the values that are labels kept as codes (a case field, a choice, a party's
 flags) or, for a category, as both its names. It is put into words here, when it is read, with
 the language of the request. Reasons kept before that (only the text `why`, in the language of the
-scoring) are shown as they were written.
+scoring) are shown as they were written. The indicator's name is kept in both languages (`name`,
+`name_en`) and shown in the reader's; a row kept with the Chinese name only shows that.
 """
 
 from django.core.exceptions import FieldDoesNotExist
@@ -75,11 +76,23 @@ def reason_text(row: dict) -> str:
     return why if isinstance(why, str) else ""
 
 
+def indicator_name(row: dict) -> str | None:
+    """The indicator's name as RiskIndicator.label gives it: the English one, kept at scoring time,
+    when the reader reads English and there is one; otherwise (rows kept before indicators had an
+    English name, an indicator without one) the Chinese name."""
+    name_en = row.get("name_en")
+    if get_language() == "en" and isinstance(name_en, str) and name_en:
+        return name_en
+    return row.get("name")
+
+
 def reasons_shown(rows) -> list[dict]:
-    """The reasons as pages and the API show them: code, name, weight and why, in the reader's
-    language (the name is the indicator's, entered once, in Chinese)."""
+    """The reasons as pages and the API show them: code, name, weight and why, the name and why in
+    the reader's language."""
     if not isinstance(rows, list):
         return []
     return [
-        {**{key: row.get(key) for key in SHOWN_KEYS}, "why": reason_text(row)} for row in rows if isinstance(row, dict)
+        {**{key: row.get(key) for key in SHOWN_KEYS}, "name": indicator_name(row), "why": reason_text(row)}
+        for row in rows
+        if isinstance(row, dict)
     ]

@@ -82,10 +82,10 @@ def gather(case: Case, indicators, now=None) -> CaseFacts:
 
 
 def fired_row(indicator: RiskIndicator, reason) -> dict:
-    """What is kept of an indicator that fired: the reason untranslated (`why_msgid`, `why_params`),
-    shown in the reader's language (cases.risk.presenters), and `why`, its text in the portal's
-    language, for whoever reads the row without the presenter."""
-    row = {"code": indicator.code, "name": indicator.name, "weight": indicator.weight}
+    """What is kept of an indicator that fired: its names in both languages, the reason untranslated
+    (`why_msgid`, `why_params`), shown in the reader's language (cases.risk.presenters), and `why`,
+    its text in the portal's language, for whoever reads the row without the presenter."""
+    row = {"code": indicator.code, "name": indicator.name, "name_en": indicator.name_en, "weight": indicator.weight}
     row |= {"why_msgid": reason.msgid, "why_params": reason.params}
     with translation.override(settings.LANGUAGE_CODE):
         row["why"] = reason_text(row)
@@ -93,7 +93,7 @@ def fired_row(indicator: RiskIndicator, reason) -> dict:
 
 
 def assess(case: Case, indicators=None, now=None) -> tuple[int, str, list[dict]]:
-    """The score, the level and the indicators that fired (code, name, weight, why, why_msgid,
+    """The score, the level and the indicators that fired (code, name, name_en, weight, why, why_msgid,
     why_params)."""
     indicators = active_indicators() if indicators is None else indicators
     facts = gather(case, indicators, now)

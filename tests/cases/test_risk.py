@@ -259,7 +259,7 @@ def test_score_explains_which_facts_raised_the_level(make_case):
     score, level, rows = scoring.assess(case, indicators)
     assert (score, level) == (80, RiskLevel.RED)
     assert [row["code"] for row in rows] == ["kw-kill", "kw-blade", "attr-neighbour"]
-    assert set(rows[0]) == {"code", "name", "weight", "why", "why_msgid", "why_params"}
+    assert set(rows[0]) == {"code", "name", "name_en", "weight", "why", "why_msgid", "why_params"}
     assert "同归于尽" in rows[0]["why"] and "刀" in rows[1]["why"] and "邻里" in rows[2]["why"]
     assert rows[0]["weight"] == 40
 

@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from cases.risk.catalog import INDICATORS
 from tests.i18n import catalog
 from tests.i18n.pages import parse, visible_text, where_found
 
@@ -61,14 +60,6 @@ def test_no_page_shows_english_source_strings_in_chinese(walked_pages):
     assert not findings, f"{len(findings)} English strings on Chinese pages:\n{report}"
 
 
-# A risk indicator's name is data, entered once in Chinese (RiskIndicator has no English name), and
-# a few names are also words of the catalog (群体性事件, 疑难复杂): on a warning's page, which names
-# each indicator that fired, such a line is the indicator, not text fixed in Chinese. Why it fired is
-# shown in the reader's language (cases/risk/presenters.py) and checked like any other text.
-INDICATOR_PAGES = re.compile(r"^/warnings/[0-9]+/")
-INDICATOR_NAMES = frozenset(row["name"] for row in INDICATORS)
-
-
 def test_english_pages_show_no_chinese_text_of_the_catalog(walked_pages):
     """In English, a Chinese translation standing alone on the page means text translated once at
     import time (gettext where gettext_lazy was needed) or fixed in Chinese. Short terms and text
@@ -79,8 +70,7 @@ def test_english_pages_show_no_chinese_text_of_the_catalog(walked_pages):
     for page in walked_pages:
         if page.language != "en" or page.status >= 500:
             continue
-        names = INDICATOR_NAMES if INDICATOR_PAGES.match(page.url) else frozenset()
-        for line in set(visible_text(parse(page.html)).splitlines()) - names:
+        for line in set(visible_text(parse(page.html)).splitlines()):
             if line in translations:
                 findings.setdefault(f"{line} ({translations[line]})", []).append(f"{page.who} {page.url}")
     report = "\n".join(f"{found}: {where_found(where)}" for found, where in sorted(findings.items()))
