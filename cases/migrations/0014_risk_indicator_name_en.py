@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="riskindicator",
             name="name_en",
-            field=models.CharField(blank=True, max_length=100, verbose_name="name in English"),
+            field=models.CharField(blank=True, max_length=100, verbose_name="English name"),
         ),
         # Backwards there is nothing to undo: removing the field removes the names.
         migrations.RunPython(fill_english_names, migrations.RunPython.noop),

@@ -42,7 +42,7 @@ class RiskIndicator(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name in English"), max_length=100, blank=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
     kind = models.CharField(_("kind of rule"), max_length=10, choices=RuleKind.choices)
     params = models.JSONField(_("rule parameters"), default=dict)
     weight = models.PositiveSmallIntegerField(_("weight"))
