@@ -175,6 +175,14 @@ class Grid(models.Model):
     def get_absolute_url(self):
         return reverse("grid-detail", args=[self.code])
 
+    @property
+    def size_reason_shown(self) -> str:
+        """Why the grid is flagged, in the reader's language: `size_reason` keeps the words of the
+        language in which the grid was last saved."""
+        from grids.services import size_check
+
+        return size_check(self.kind, self.households)[1] if self.size_flag else ""
+
 
 class Employment(models.TextChoices):
     FULL_TIME = "full_time", _("Full-time")

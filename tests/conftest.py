@@ -16,6 +16,7 @@ The tree (relations are from the point of view of a member of township 620102001
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from govcenter.divisions import Level
@@ -43,6 +44,14 @@ def _tasks_run_inline(monkeypatch):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture(autouse=True)
+def _portal_language_after_each_test():
+    # A request leaves its language active in the thread (LocaleMiddleware does not reset it): an
+    # English request must not make the next test's data English.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

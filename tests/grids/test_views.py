@@ -622,3 +622,19 @@ def test_the_worker_page_lists_the_open_cases_of_the_workers_grids(client, walke
     body = client.get("/grids/mine/").content.decode()
     assert "楼道堆物引发争执" in body and "别处的纠纷" not in body
     assert elsewhere.pk
+
+
+def test_a_flagged_grid_says_why_in_the_readers_language(login, make_grid, township_director, api_as):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # saved by a Chinese reader: the stored reason is Chinese
+        grid = make_grid(households=620, residents=1800)
+    assert "户" in grid.size_reason
+
+    english = login(township_director, "en").get(grid.get_absolute_url()).content.decode()
+    chinese = login(township_director, "zh-hans").get(grid.get_absolute_url()).content.decode()
+    api = api_as(township_director).get(f"/api/v1/grids/{grid.code}/", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert "should cover 300 to 500 households; this one covers 620." in english
+    assert "this one covers" not in chinese and "620" in chinese
+    assert api["size_reason"].endswith("this one covers 620.")
