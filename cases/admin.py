@@ -7,6 +7,7 @@ from cases.models import Case, Category, Deadline, Dispatch, SlaPolicy
 from cases.risk.models import CaseRisk, RiskIndicator
 from govcenter import access
 from govcenter.access import Action
+from govcenter.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -51,7 +52,7 @@ class DispatchInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):  # intake and every change go through the workflow
     list_display = ["number", "title", "status", "kind", "channel", "center_code", "received_at", "is_overdue"]
     list_filter = ["status", "kind", "channel", "is_overdue"]
     search_fields = ["number", "title"]
@@ -62,15 +63,6 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return access.scope(request.user, super().get_queryset(request), Action.CASE_VIEW)
-
-    def has_add_permission(self, request):
-        return False  # intake goes through the workflow (the intake page or the API)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RiskIndicator)
@@ -84,7 +76,7 @@ class RiskIndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseRisk)
-class CaseRiskAdmin(admin.ModelAdmin):
+class CaseRiskAdmin(ReadOnlyAdmin):
     """Scores are computed (cases.risk.scoring), only looked at here."""
 
     list_display = ["case", "center_code", "level", "score", "computed_at"]
@@ -99,12 +91,3 @@ class CaseRiskAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         allowed = access.scope(request.user, Case.objects.all(), Action.CASE_VIEW)
         return qs.filter(case__in=allowed)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

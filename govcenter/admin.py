@@ -11,6 +11,19 @@ from govcenter.errors import DomainError
 from govcenter.models import AuditEvent, CalendarOverride, Center, Department, IssuedDocument, Membership
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record only looked at here: what it says changes through its services, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedAdmin(admin.ModelAdmin):
     access_action: Action = Action.CENTER_VIEW
 
@@ -78,21 +91,12 @@ class MembershipAdmin(ScopedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ScopedAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, ScopedAdmin):
     access_action = Action.AUDIT_VIEW
     list_display = ["at", "actor_name", "action", "object_type", "object_id", "center_code", "ip"]
     list_filter = ["action"]
     search_fields = ["actor_name", "object_id", "center_code"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CalendarOverride)
@@ -126,19 +130,10 @@ class CalendarOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(IssuedDocument)
-class IssuedDocumentAdmin(ScopedAdmin):
+class IssuedDocumentAdmin(ReadOnlyAdmin, ScopedAdmin):
     """Every PDF the portal issued, read-only: revoking goes through govcenter.documents.revoke."""
 
     access_action = Action.AUDIT_VIEW
     list_display = ["code", "kind", "reference", "center_code", "issued_at", "is_revoked"]
     list_filter = ["kind", "is_revoked"]
     search_fields = ["code", "reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

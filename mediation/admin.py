@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from govcenter import access
 from govcenter.access import Action
+from govcenter.admin import ReadOnlyAdmin
 from mediation.models import Agreement, AgreementTerm, MediationOrg, Mediator
 
 
@@ -47,7 +48,7 @@ class TermInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(ReadOnlyAdmin):
     """Read-only: agreements are drafted, signed and superseded through the services."""
 
     list_display = ["number", "case", "status", "signed_at"]
@@ -60,12 +61,3 @@ class AgreementAdmin(admin.ModelAdmin):
 
         visible = selectors.case_list_visible(user=request.user).values("pk")
         return super().get_queryset(request).filter(case__in=visible)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,25 +1,22 @@
 from django.contrib import admin
 
+from govcenter.admin import ReadOnlyAdmin
+from onboarding import selectors
 from onboarding.models import ImportRun, StaffIdentity
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """The record of the imports, read-only: what happened is changed by importing again."""
+class ImportRunAdmin(ReadOnlyAdmin):
+    """The record of the imports, read-only: what happened is changed by importing again. The same
+    records as the import pages show the user (their subtree's and their own)."""
 
     list_display = ["created_at", "kind", "filename", "status", "rows", "center_code", "actor"]
     list_filter = ["kind", "status"]
     search_fields = ["filename", "center_code", "actor__username"]
     readonly_fields = [field.name for field in ImportRun._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return selectors.import_run_list_visible(user=request.user)
 
 
 @admin.register(StaffIdentity)

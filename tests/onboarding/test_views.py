@@ -136,3 +136,26 @@ def test_the_changes_are_listed_in_words_and_by_the_files_columns(member_at, bac
     assert "更新</td><td>620102001 东岗新街道</td>" in page and "名称: 东岗街道 → 东岗新街道" in page
     assert "停用</td><td>620102001001 东岗社区</td>" in page and "状态: 在用 → 停用" in page
     assert "is_active" not in page and ">updated<" not in page
+
+
+def test_the_admin_lists_the_imports_a_staff_user_may_see_and_changes_none(member_at, background):
+    from django.contrib.auth.models import Permission
+
+    mine = member_at("parent", Role.DIRECTOR)
+    with background():
+        upload(client_of(mine), ROWS, dry_run=True)
+    run = ImportRun.objects.get()
+    other = member_at("620201", Role.DIRECTOR)
+    for user in (mine, other):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.user_permissions.add(Permission.objects.get(codename="view_importrun"))
+
+    own_list = client_of(mine).get("/admin/onboarding/importrun/").content.decode()
+    other_list = client_of(other).get("/admin/onboarding/importrun/").content.decode()
+
+    assert f"/admin/onboarding/importrun/{run.pk}/change/" in own_list
+    assert f"/admin/onboarding/importrun/{run.pk}/change/" not in other_list
+    assert client_of(other).get(f"/admin/onboarding/importrun/{run.pk}/change/").status_code == 302  # not found
+    page = client_of(mine).get(f"/admin/onboarding/importrun/{run.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
