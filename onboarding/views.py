@@ -3,14 +3,13 @@ import with its progress bar while it runs in the background and what it changed
 the error report to download. Directors and administrators only, each in their own subtree (the
 rows decide: a row outside it is a row error)."""
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -37,12 +36,8 @@ def _require_importer(user) -> None:
 
 def download(name: str, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
-
-
-def _quote(name: str) -> str:
-    return quote(name)
 
 
 @login_required
