@@ -163,9 +163,8 @@ def case_list(request):
     else:
         errors, rows = _flatten(filterset.errors), nothing
     page = FastPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    statuses = dict(Status.choices)  # a look-up per row; get_status_display rebuilds the choices each time
-    for case in page:
-        case.status_label = statuses.get(case.status, case.status)
+    for case in page:  # get_status_display would rebuild the choices for every row
+        case.status_label = _status_label(case.status)
         case.next_stage_label = _stage_label(case.next_stage) if case.next_stage else ""
     context = {
         "page": page,
