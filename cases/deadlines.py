@@ -64,8 +64,9 @@ def compute_due(deadline: Deadline, calendar: WorkCalendar) -> datetime:
     return deadline.start_at + limit + timedelta(seconds=deadline.paused_seconds)
 
 
-def build_deadlines(case: Case, start: datetime, stages, calendar: WorkCalendar) -> list[Deadline]:
-    limits = limits_for(case.kind, case.channel)
+def build_deadlines(case: Case, start: datetime, stages, calendar: WorkCalendar, limits=None) -> list[Deadline]:
+    """The deadlines of `stages` from `start`; `limits` (of `limits_for`) when the caller has them."""
+    limits = limits or limits_for(case.kind, case.channel)
     deadlines = []
     for stage in stages:
         amount, unit = limits[stage]

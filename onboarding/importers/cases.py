@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import deadlines as sla
 from cases.models import Case, CaseEvent, Category, Channel, Deadline, Kind, Party, Rating, Stage, Status
-from cases.services.core import CaseError
-from cases.services.intake import allocate_numbers, normalise_phone
+from cases.services.intake import allocate_numbers
 from govcenter import audit
 from govcenter.divisions import Level
 from govcenter.workdays import WorkCalendar
@@ -39,6 +38,8 @@ OUTCOMES = {"化解成功": "resolved", "化解不成功": "failed"}
 EARLIEST_YEAR = 1980
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PARTIES = (("applicant", Party.Role.APPLICANT), ("respondent", Party.Role.RESPONDENT))
+# The cells a new case takes as they are (checked against the columns' choices and lengths).
+ROW_VALUES = ("kind", "channel", "title", "facts", "outcome", "satisfaction", "original_number")
 # 其他当事人: names separated as a spreadsheet cell lists them (not by spaces: a name may have one).
 NAME_SEPARATORS = re.compile(r"[、,，;；\n]+")
 MAX_OTHER_PARTIES = 20
@@ -96,6 +97,7 @@ class CaseImporter(Importer):
             )
         }
         self.now = timezone.now()
+        self.limits = {}  # the time limits of each (kind, channel), looked up once
         seen = {}
         for row in rows:
             center = check_center(self, row, "center", centers)
@@ -146,6 +148,8 @@ class CaseImporter(Importer):
             "received_at": received_at,
             "closed_at": closed_at,
             "parties": parties,
+            "row_status": row.get("status"),
+            **{key: row.get(key) for key in ROW_VALUES},
         }
 
     def _moment(self, row: Row, key: str) -> datetime | None:
@@ -172,11 +176,7 @@ class CaseImporter(Importer):
     def _party(self, row: Row, prefix: str, role: str) -> Party | None:
         name = row.get(f"{prefix}_name")
         id_number = self.check_id_number(row, f"{prefix}_id")
-        try:
-            phone = normalise_phone(row.get(f"{prefix}_phone"))
-        except CaseError as error:
-            self.error(row, f"{prefix}_phone", error.message)
-            phone = ""
+        phone = self.check_phone(row, f"{prefix}_phone")
         if not name:
             if id_number or phone:
                 self.error(row, f"{prefix}_name", _("A party with an identity number or phone needs a name."))
@@ -259,20 +259,6 @@ class CaseImporter(Importer):
             closed_at=payload["closed_at"] if closed else None,
         )
 
-    def record(self, verb: Verb, key: str, row: Row | None = None, fields: dict | None = None, **payload) -> None:
-        if verb == Verb.CREATED and row is not None:
-            payload.update(
-                row_status=row.get("status"),
-                kind=row.get("kind"),
-                channel=row.get("channel"),
-                title=row.get("title"),
-                facts=row.get("facts"),
-                outcome=row.get("outcome"),
-                satisfaction=row.get("satisfaction"),
-                original_number=row.get("original_number"),
-            )
-        super().record(verb, key, row, fields, **payload)
-
     def _number(self, cases: list[Case]) -> None:
         """Portal numbers, in order of receipt: one counter upsert per county and year for all its cases."""
         groups: dict[tuple[str, int], list[Case]] = {}
@@ -302,18 +288,10 @@ class CaseImporter(Importer):
 
     def _build(self, case: Case, start: datetime, stages, calendar: WorkCalendar) -> list[Deadline]:
         """sla.build_deadlines, with the policy looked up once per kind and channel, not once per case."""
-        if not hasattr(self, "_limits"):
-            self._limits = {}
         key = (case.kind, case.channel)
-        if key not in self._limits:
-            self._limits[key] = sla.limits_for(*key)
-        deadlines = []
-        for stage in stages:
-            amount, unit = self._limits[key][stage]
-            deadline = Deadline(case=case, stage=stage, start_at=start, amount=amount, unit=unit)
-            deadline.due_at = sla.compute_due(deadline, calendar)
-            deadlines.append(deadline)
-        return deadlines
+        if key not in self.limits:
+            self.limits[key] = sla.limits_for(*key)
+        return sla.build_deadlines(case, start, stages, calendar, limits=self.limits[key])
 
     def _event(self, case: Case) -> CaseEvent:
         return CaseEvent(
