@@ -20,7 +20,7 @@ from govcenter.divisions import DivisionCodeError, check_code, common_ancestor
 from govcenter.errors import ConflictError, DomainError, NotAllowed
 from govcenter.faults import pause_point
 from onboarding.importers import IMPORTERS
-from onboarding.importers.base import Importer, Verb
+from onboarding.importers.base import Importer, Verb, nowhere
 from onboarding.models import ImportRun
 from onboarding.tabular import RowError, Table, bind, error_workbook, read_table, template_workbook
 
@@ -87,7 +87,7 @@ def import_file(
     cls = importer_class(kind)
     check_importer(actor, root)
     run = ImportRun(kind=kind, actor=actor, root=root, dry_run=dry_run, filename=filename[:200])
-    return _carry_out(run, cls(actor=actor, root=root), content, progress or _ignore)
+    return _carry_out(run, cls(actor=actor, root=root), content, progress or nowhere)
 
 
 def queue_import(
@@ -106,7 +106,7 @@ def queue_import(
     except DomainError as refusal:
         _record(run, importer, content, ImportRun.Status.REFUSED, None, [], time.monotonic(), str(refusal.message))
         raise
-    return _queue(run, content, rows=len(table.rows))
+    return _queue(run, _sha256(content), rows=len(table.rows), content=content)
 
 
 def carried_out(run: ImportRun) -> ImportRun | None:
@@ -116,32 +116,40 @@ def carried_out(run: ImportRun) -> ImportRun | None:
     return carrying.exclude(pk=run.pk).order_by("-pk").first()
 
 
+def carry_out_refusal(actor, run: ImportRun, carried: ImportRun | None) -> DomainError | None:
+    """Why `actor` may not carry this dry run out for real (None: they may); `carried` is
+    `carried_out(run)`. The one rule for the service and the button on the page."""
+    if run.status != ImportRun.Status.PREVIEWED:
+        return ConflictError(_("Only a dry run can be imported for real."))
+    if run.actor_id != getattr(actor, "pk", None):
+        return NotAllowed(_("Only the person who made the dry run may carry it out."))
+    if carried is not None:
+        message = _("This dry run is already being imported or was imported (import #%(id)d).")
+        return ConflictError(message % {"id": carried.pk})
+    return None
+
+
 @transaction.atomic
 def queue_again(*, actor, run: ImportRun) -> ImportRun:
     """Carry a dry run out for real, from the file it kept, as a job of its own: what was previewed is
     what is imported (unless the portal changed in between, which the new check of every row shows)."""
-    if run.status != ImportRun.Status.PREVIEWED:
-        raise ConflictError(_("Only a dry run can be imported for real."))
-    if run.actor_id != getattr(actor, "pk", None):
-        raise NotAllowed(_("Only the person who made the dry run may carry it out."))
     check_importer(actor, run.root)
     ImportRun.objects.select_for_update().filter(pk=run.pk).first()  # two clicks: one after the other
-    carried = carried_out(run)
-    if carried is not None:
-        raise ConflictError(
-            _("This dry run is already being imported or was imported (import #%(id)d).") % {"id": carried.pk}
-        )
+    refusal = carry_out_refusal(actor, run, carried_out(run))
+    if refusal is not None:
+        raise refusal
     again = ImportRun(kind=run.kind, actor=actor, root=run.root, filename=run.filename)
     again.language = translation.get_language() or run.language
     # The same kept file: import files are never deleted, so both records can always show it.
     again.file.name = run.file.name
     with run.file.open("rb") as kept:
-        content = kept.read()
-    return _queue(again, content, rows=run.rows)
+        digest = hashlib.file_digest(kept, "sha256").hexdigest()
+    return _queue(again, digest, rows=run.rows)
 
 
 @transaction.atomic
-def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
+def _queue(run: ImportRun, digest: str, *, rows: int, content: bytes | None = None) -> ImportRun:
+    """Record the import as queued (its file saved unless already kept) and hand it to the worker."""
     run.status, run.rows = ImportRun.Status.QUEUED, rows
     # Until its rows say where it worked: filed under the subtree it may work in, so the importer's
     # superiors see it running (and failing) as they will see it done.
@@ -154,7 +162,7 @@ def _queue(run: ImportRun, content: bytes, *, rows: int) -> ImportRun:
         action="onboarding.queued",
         obj=run,
         center_code=run.center_code,
-        data={"kind": run.kind, "file": run.filename, "sha256": _sha256(content), "rows": rows, "dry_run": run.dry_run},
+        data={"kind": run.kind, "file": run.filename, "sha256": digest, "rows": rows, "dry_run": run.dry_run},
     )
     jobs.enqueue("onboarding.tasks.run_import", run.pk, name=f"import-{run.pk}")
     return run
@@ -192,8 +200,8 @@ def _give_up(run: ImportRun) -> None:
     with translation.override(run.language or settings.LANGUAGE_CODE):
         message = _(
             "The import was tried %(count)s times without finishing; nothing was imported. Upload the file again."
-        ) % {"count": run.attempts}
-    _end(run, ImportRun.Status.FAILED, message)
+        )
+        _end(run, ImportRun.Status.FAILED, message % {"count": run.attempts})
 
 
 def _abandon(run: ImportRun) -> None:
@@ -202,7 +210,7 @@ def _abandon(run: ImportRun) -> None:
             "The import did not finish: the background worker stopped or is not running; nothing was imported. "
             "Upload the file again."
         )
-    _end(run, ImportRun.Status.FAILED, message)
+        _end(run, ImportRun.Status.FAILED, message)
 
 
 def sweep_stale() -> int:
@@ -244,10 +252,6 @@ def _carry_out(run: ImportRun, importer: Importer, content: bytes, progress) -> 
         _record(run, importer, content, ImportRun.Status.REFUSED, None, [], started, str(refusal.message))
         raise
     return Outcome(run=run, importer=importer, table=table, errors=errors)
-
-
-def _ignore(percent) -> None:
-    return None
 
 
 def _between(progress, low: int, high: int):

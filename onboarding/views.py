@@ -136,7 +136,7 @@ def _detail_context(request, run, **extra) -> dict:
         "changes": _change_rows(run),
         "more_errors": max(0, len(run.errors) - SHOWN),
         "more_changes": max(0, len(run.changes) - SHOWN),
-        "may_apply": previewed and carried is None and run.actor_id == request.user.pk,
+        "may_apply": previewed and services.carry_out_refusal(request.user, run, carried) is None,
         "carried": carried,
         "refresh_seconds": REFRESH_SECONDS,
         **extra,

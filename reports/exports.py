@@ -125,10 +125,9 @@ def run(job_id: int) -> None:
 
 def _abandon(job: ExportJob) -> None:
     with translation.override(settings.LANGUAGE_CODE):
-        job.error = _("The export did not finish: the background worker stopped or is not running. Start it again.")
-    job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
-    transaction.on_commit(lambda: _empty_folder(job))
+        _end_failed(
+            job, _("The export did not finish: the background worker stopped or is not running. Start it again.")
+        )
 
 
 def sweep_stale() -> int:
@@ -138,12 +137,8 @@ def sweep_stale() -> int:
 
 def _give_up(job: ExportJob) -> None:
     with translation.override(settings.LANGUAGE_CODE):
-        job.error = _("The export was tried %(count)s times without finishing; start it again.") % {
-            "count": job.attempts
-        }
-    job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
-    job.save(update_fields=["status", "error", "finished_at"])
-    transaction.on_commit(lambda: _empty_folder(job))
+        message = _("The export was tried %(count)s times without finishing; start it again.")
+        _end_failed(job, message % {"count": job.attempts})
 
 
 def storage_name(filename: str) -> str:
@@ -219,20 +214,27 @@ def _failure_message(error: Exception) -> str:
 
 
 def _fail(job_id: int, error: Exception) -> None:
-    message = _failure_message(error)[: ExportJob._meta.get_field("error").max_length]
+    message = _failure_message(error)
     with transaction.atomic():
         job = ExportJob.objects.select_for_update(of=("self",)).select_related("owner").get(pk=job_id)
-        if job.status != ExportJob.Status.RUNNING:
-            return
-        job.status, job.error, job.finished_at = ExportJob.Status.FAILED, message, timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        audit.record(
-            actor=job.owner,
-            action="export.fail",
-            obj=job,
-            center_code=job.center_code,
-            data={"kind": job.kind, "error": message},
-        )
+        if job.status == ExportJob.Status.RUNNING:
+            _end_failed(job, message)
+
+
+def _end_failed(job: ExportJob, message: str) -> None:
+    """End a locked job as failed, with the message for its owner: its folder emptied, the failure
+    audited. Whatever the reason: the build failed, the attempts ran out, no worker took it."""
+    job.status, job.finished_at = ExportJob.Status.FAILED, timezone.now()
+    job.error = message[: ExportJob._meta.get_field("error").max_length]
+    job.save(update_fields=["status", "error", "finished_at"])
+    transaction.on_commit(lambda: _empty_folder(job))
+    audit.record(
+        actor=job.owner,
+        action="export.fail",
+        obj=job,
+        center_code=job.center_code,
+        data={"kind": job.kind, "error": job.error},
+    )
 
 
 # --- Reading and fetching ----------------------------------------------------------------------------

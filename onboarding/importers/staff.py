@@ -231,7 +231,8 @@ class StaffImporter(Importer):
         Membership.objects.bulk_update(changed, ["is_active", "department"], batch_size=2000)
         self.step(0.6)
         entries = self._audit_entries(created)
-        audit.record_many(actor=self.actor, entries=self.moving(entries, len(created), 0.6))
+        total = len(created) + len(changed)
+        audit.record_many(actor=self.actor, entries=self.moving(entries, total, 0.6))
 
     def _audit_entries(self, created):
         for membership in created:

@@ -233,6 +233,7 @@ class TestRetryFailureExpiry:
         exports.run(job.pk)
         job.refresh_from_db()
         assert job.status == "failed" and "3" in job.error and not job.file
+        assert AuditEvent.objects.filter(action="export.fail", object_id=str(job.pk)).count() == 1
 
     def test_a_job_no_worker_took_is_ended_by_the_hourly_sweep(self, make_case, clerk):
         job = exports.start(owner=clerk, kind="case_dossier", params={"case": make_case().pk})
