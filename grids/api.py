@@ -58,7 +58,7 @@ class GridSerializer(serializers.ModelSerializer):
     kind_label = ChoiceLabelField(GridKind.choices, source="kind")
     duties = serializers.ListField(child=serializers.ChoiceField(choices=Duty.choices), required=False)
     size_flag_label = ChoiceLabelField(SizeFlag.choices, source="size_flag")
-    size_reason = serializers.CharField(source="size_reason_shown", read_only=True)
+    size_reason = serializers.CharField(read_only=True, help_text="why it is flagged, in the reader's language")
     police_grid = serializers.PrimaryKeyRelatedField(queryset=PoliceGrid.objects.all(), required=False, allow_null=True)
     workers = WorkerOnGridSerializer(source="current_assignments", many=True, read_only=True)
     households = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)

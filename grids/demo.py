@@ -6,7 +6,7 @@ county that has townships gets, all as the services would have written it but in
 
 - grids under each village and community (about 2.2 on average): urban grids of mostly 300–500
   households in communities and urban villages (the few outside the rule flagged with the reason
-  `grids.services.size_check` gives, half of them explained by the center), one rural grid per
+  `grids.models.size_check` gives, half of them explained by the center), one rural grid per
   village group elsewhere, now and then a school, market or industrial-park grid; most carry all six
   duties (多网合一);
 - a grid worker for each grid (a login `gw` + the grid's code, a grid-worker membership at the
@@ -53,8 +53,8 @@ from grids.models import (
     SizeFlag,
     Visit,
     VisitTarget,
+    size_check,
 )
-from grids.services import size_check
 
 BATCH_SIZE = 2_000  # rows per INSERT statement (SQLite lowers it further to fit its parameter limit)
 WORKER_PREFIX = "gw"  # a grid worker's login: gw + the grid's code (+ "p" for the one before)
@@ -453,7 +453,7 @@ class CountyGrids:
             place = rng.choice({GridKind.SCHOOL: SCHOOLS, GridKind.MARKET: MARKETS}.get(kind, PARKS))
             name = f"{village.name}{place}网格"
             boundary = f"东至{_road(rng)}，西至{_road(rng)}，南至{_road(rng)}，北至{_road(rng)}；{place}围墙以内"
-        flag, reason = size_check(kind, households)
+        flag = size_check(kind, households)[0]
         note = rng.choice(SIZE_NOTES[flag]) if flag and rng.random() < 0.5 else ""
         duties = list(Duty.values)
         if rng.random() < 0.2:  # not every network has joined yet: keep governance and political-legal
@@ -471,7 +471,6 @@ class CountyGrids:
             boundary=boundary,
             duties=duties,
             size_flag=flag,
-            size_reason=reason,
             size_note=note,
         )
 

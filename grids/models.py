@@ -14,8 +14,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from govcenter.models import Center, Department
 
@@ -54,6 +54,21 @@ class SizeFlag(models.TextChoices):
     NONE = "", _("Within the rule")
     SMALL = "small", _("Fewer households than the rule")
     LARGE = "large", _("More households than the rule")
+
+
+def size_check(kind: str, households: int) -> tuple[str, str]:
+    """The size flag of a grid and the reason for it, in the active language: an urban grid should
+    cover 300 to 500 households. Flagged, never refused: a high-rise estate or a shrinking village is
+    real."""
+    rule = HOUSEHOLD_RULE.get(kind)
+    if rule is None:
+        return SizeFlag.NONE, ""
+    low, high = rule
+    if low <= households <= high:
+        return SizeFlag.NONE, ""
+    flag = SizeFlag.SMALL if households < low else SizeFlag.LARGE
+    reason = gettext("An urban community grid should cover %(low)d to %(high)d households; this one covers %(n)d.")
+    return flag, reason % {"low": low, "high": high, "n": households}
 
 
 class PoliceGrid(models.Model):
@@ -133,9 +148,8 @@ class Grid(models.Model):
     residents = models.PositiveIntegerField(_("residents"), default=0)
     boundary = models.TextField(_("boundary"), blank=True)
     duties = models.JSONField(_("duties carried (多网合一)"), default=list, blank=True)
-    # Flagged when outside HOUSEHOLD_RULE: the reason the rule gives, and the one the center gave.
+    # Flagged when outside HOUSEHOLD_RULE (the rule's reason is `size_reason`), and the center's word.
     size_flag = models.CharField(_("size flag"), max_length=8, choices=SizeFlag.choices, blank=True, default="")
-    size_reason = models.CharField(_("why it is flagged"), max_length=200, blank=True)
     size_note = models.CharField(_("the center's explanation"), max_length=300, blank=True)
     police_grid = models.ForeignKey(
         PoliceGrid,
@@ -176,11 +190,8 @@ class Grid(models.Model):
         return reverse("grid-detail", args=[self.code])
 
     @property
-    def size_reason_shown(self) -> str:
-        """Why the grid is flagged, in the reader's language: `size_reason` keeps the words of the
-        language in which the grid was last saved."""
-        from grids.services import size_check
-
+    def size_reason(self) -> str:
+        """Why the grid is flagged, in the reader's language (said by the rule, not stored)."""
         return size_check(self.kind, self.households)[1] if self.size_flag else ""
 
 

@@ -21,7 +21,6 @@ from govcenter.models import Center, Department, Membership, Role
 from govcenter.uploads import IMAGE_FILES, check_upload
 from grids import hooks
 from grids.models import (
-    HOUSEHOLD_RULE,
     WORKER_SEAT_LENGTHS,
     AssessmentPolicy,
     AuxiliaryOfficer,
@@ -32,9 +31,9 @@ from grids.models import (
     GridAssignment,
     GridKind,
     PoliceGrid,
-    SizeFlag,
     Visit,
     VisitTarget,
+    size_check,
 )
 
 # A phone's clock may run a little ahead of the server's; a visit further ahead is in the future.
@@ -50,27 +49,6 @@ class GridConflict(ConflictError):
 
 
 # --- Grids ----------------------------------------------------------------------------------------
-
-
-def size_check(kind: str, households: int) -> tuple[str, str]:
-    """The size flag of a grid and the reason for it: an urban grid should cover 300 to 500
-    households. Flagged, never refused: a high-rise estate or a shrinking village is real."""
-    rule = HOUSEHOLD_RULE.get(kind)
-    if rule is None:
-        return SizeFlag.NONE, ""
-    low, high = rule
-    if households < low:
-        flag = SizeFlag.SMALL
-    elif households > high:
-        flag = SizeFlag.LARGE
-    else:
-        return SizeFlag.NONE, ""
-    reason = _("An urban community grid should cover %(low)d to %(high)d households; this one covers %(n)d.") % {
-        "low": low,
-        "high": high,
-        "n": households,
-    }
-    return flag, reason
 
 
 def _check_manager(actor, center_code: str) -> None:
@@ -137,7 +115,7 @@ def grid_create(
     serial = (Grid.objects.filter(center=center).aggregate(last=Max("serial"))["last"] or 0) + 1
     if serial > 999:
         raise GridConflict(_("This center already has 999 grids."))
-    flag, reason = size_check(kind, households)
+    flag = size_check(kind, households)[0]
     grid = Grid.objects.create(
         code=f"{center.code}{serial:03d}",
         center=center,
@@ -150,7 +128,6 @@ def grid_create(
         boundary=boundary.strip(),
         duties=_clean_duties(duties),
         size_flag=flag,
-        size_reason=reason,
         size_note=size_note.strip(),
         police_grid=police_grid,
     )
@@ -185,7 +162,7 @@ def grid_update(*, actor, grid: Grid, **changes) -> Grid:
     before = {name: _plain(getattr(grid, name)) for name in changes}
     for name, value in changes.items():
         setattr(grid, name, value.strip() if isinstance(value, str) else value)
-    grid.size_flag, grid.size_reason = size_check(grid.kind, grid.households)
+    grid.size_flag = size_check(grid.kind, grid.households)[0]
     grid.save()
     after = {name: _plain(getattr(grid, name)) for name in changes}
     changed = {name: [before[name], after[name]] for name in changes if before[name] != after[name]}

@@ -24,6 +24,7 @@ from grids.models import (
     GridAssignment,
     GridKind,
     PoliceGrid,
+    size_check,
 )
 from onboarding.importers.base import STATUS_RETIRED, Importer, Verb, diff, status_column, zh_choices
 from onboarding.importers.lookup import where_in
@@ -135,7 +136,7 @@ class GridImporter(Importer):
             police_grid = police.get((row.get("code")[:9], row.get("police_grid")))
             if police_grid is None:
                 self.error(row, "police_grid", _("No police grid of this name in the township."))
-        flag, reason = services.size_check(row.get("kind"), households)
+        flag = size_check(row.get("kind"), households)[0]
         return {
             "name": row.get("name"),
             "kind": row.get("kind"),
@@ -146,7 +147,6 @@ class GridImporter(Importer):
             "police_grid_id": getattr(police_grid, "pk", None),
             "size_note": row.get("size_note"),
             "size_flag": flag,
-            "size_reason": reason,
             "is_active": row.get("status") != STATUS_RETIRED,
         }
 
@@ -216,7 +216,6 @@ class GridImporter(Importer):
             "police_grid_id",
             "size_note",
             "size_flag",
-            "size_reason",
         ]
 
 

@@ -637,4 +637,6 @@ def test_a_flagged_grid_says_why_in_the_readers_language(login, make_grid, towns
 
     assert "should cover 300 to 500 households; this one covers 620." in english
     assert "this one covers" not in chinese and "620" in chinese
+    with translation.override("zh-hans"):
+        assert grid.size_reason in chinese
     assert api["size_reason"].endswith("this one covers 620.")
