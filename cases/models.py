@@ -74,6 +74,12 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+def in_reader_language(name: str, name_en: str | None) -> str:
+    """A name kept as data in both languages (categories, risk indicators), in the active one: the
+    English name for an English reader when there is one, else the Chinese."""
+    return name_en if get_language() == "en" and name_en else name
+
+
 class Category(models.Model):
     """A node of the two-level taxonomy: the 15 dispute types of the people's-mediation statistics
     and the livelihood request areas, each with sub-types."""
@@ -108,7 +114,7 @@ class Category(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language (the taxonomy is data, so it carries both)."""
-        return self.name_en if get_language() == "en" and self.name_en else self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 # The columns the dashboard groups a period's cases by (reports.counting), carried in the indexes.

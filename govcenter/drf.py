@@ -14,6 +14,7 @@ from rest_framework import status
 from rest_framework.exceptions import ErrorDetail, NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from govcenter.catalog_extras import NO_DATA
@@ -89,13 +90,16 @@ def exception_handler(exc, context):
 
 
 def _translated(data):
-    """DRF's few messages that never pass through gettext, in the user's language."""
-    if isinstance(data, dict):
-        return {key: _translated(value) for key, value in data.items()}
-    if isinstance(data, list):
-        return [_translated(value) for value in data]
-    if isinstance(data, ErrorDetail) and data.code == "null" and str(data) == "No data provided":
-        return ErrorDetail(str(NO_DATA), code="null")
+    """DRF's "No data provided" (a serializer given null), which never passes through gettext, in the
+    user's language; DRF puts it among the non-field errors."""
+    if not isinstance(data, dict):
+        return data
+    errors = data.get(api_settings.NON_FIELD_ERRORS_KEY)
+    if isinstance(errors, list):
+        data[api_settings.NON_FIELD_ERRORS_KEY] = [
+            ErrorDetail(str(NO_DATA), code="null") if getattr(error, "code", None) == "null" else error
+            for error in errors
+        ]
     return data
 
 

@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from cases.models import in_reader_language
 
 
 class RuleKind(models.TextChoices):
@@ -74,7 +75,7 @@ class RiskIndicator(models.Model):
     @property
     def label(self) -> str:
         """The name in the active language (indicators are data, so they carry both, as categories)."""
-        return self.name_en if get_language() == "en" and self.name_en else self.name
+        return in_reader_language(self.name, self.name_en)
 
 
 class CaseRisk(models.Model):

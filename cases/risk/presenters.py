@@ -9,9 +9,9 @@ scoring) are shown as they were written. The indicator's name is kept in both la
 """
 
 from django.core.exceptions import FieldDoesNotExist
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
-from cases.models import Case
+from cases.models import Case, in_reader_language
 from cases.risk.models import PersonFlag
 
 # What an API or a page shows of a reason: the indicator and the fact, as before the change.
@@ -36,10 +36,7 @@ def _choice_label(field: str, value):
 def _category_label(category) -> str:
     if not isinstance(category, dict):
         return str(category)
-    # As Category.label: the English name when the reader reads English and there is one.
-    if get_language() == "en" and category.get("name_en"):
-        return category["name_en"]
-    return category.get("name") or category.get("code") or ""
+    return in_reader_language(category.get("name") or category.get("code") or "", category.get("name_en"))
 
 
 def _flags_label(flags) -> str:
@@ -81,9 +78,7 @@ def indicator_name(row: dict) -> str | None:
     when the reader reads English and there is one; otherwise (rows kept before indicators had an
     English name, an indicator without one) the Chinese name."""
     name_en = row.get("name_en")
-    if get_language() == "en" and isinstance(name_en, str) and name_en:
-        return name_en
-    return row.get("name")
+    return in_reader_language(row.get("name"), name_en if isinstance(name_en, str) else None)
 
 
 def reasons_shown(rows) -> list[dict]:

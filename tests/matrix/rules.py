@@ -66,7 +66,7 @@ def read(view: Action | None):
     return rule
 
 
-def act(view: Action | None, action: Action):
+def act(view: Action | None, action: Action, refused: frozenset = REFUSED):
     """A write on one object: 404 unless seen, then done or refused by the right."""
 
     def rule(actor: str, relation: str) -> frozenset:
@@ -74,22 +74,14 @@ def act(view: Action | None, action: Action):
             return PASSES
         if not may(actor, view, relation):
             return MISSING
-        return PASSES if may(actor, action, relation) else REFUSED
+        return PASSES if may(actor, action, relation) else refused
 
     return rule
 
 
 def act_denied(view: Action | None, action: Action):
     """Like `act`, where the view checks the right before anything else: a plain 403."""
-
-    def rule(actor: str, relation: str) -> frozenset:
-        if actor == SUPERUSER:
-            return PASSES
-        if not may(actor, view, relation):
-            return MISSING
-        return PASSES if may(actor, action, relation) else DENIED
-
-    return rule
+    return act(view, action, refused=DENIED)
 
 
 def create(action: Action, superuser: frozenset = PASSES):
