@@ -2,6 +2,7 @@
 notifications, and the public report endpoints used through a center's QR code."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -492,11 +493,26 @@ def run_verb(verb: str, *, actor, case: Case, data) -> Case:
 # --- Filters ----------------------------------------------------------------------------------------
 
 
+class _CategoryCodeInput(forms.CharField):
+    """A category code that exists: checked once when the filters are read, before they are applied
+    to each range of the caller's scope."""
+
+    def clean(self, value):
+        code = super().clean(value)
+        if code and not Category.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Unknown category: %(code)s.") % {"code": code})
+        return code
+
+
+class CategoryCodeFilter(django_filters.CharFilter):
+    field_class = _CategoryCodeInput
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
-    category = django_filters.CharFilter(method="filter_category", label="category")
+    category = CategoryCodeFilter(method="filter_category", label="category")
     under = django_filters.CharFilter(method="filter_under", label="under")
     overdue = django_filters.BooleanFilter(field_name="is_overdue")
     review = django_filters.BooleanFilter(field_name="review_required", label="review")
@@ -529,12 +545,6 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_category(self, queryset, name, value):
         """A category and its sub-types: `category=d-labour` includes `d-labour--wages`."""
-        # Asked once per request, though the filter is applied to each range of the caller's scope.
-        known = getattr(self, "_category_known", None)
-        if known is None:
-            known = self._category_known = Category.objects.filter(code=value).exists()
-        if not known:
-            raise serializers.ValidationError({"category": [_("Unknown category: %(code)s.") % {"code": value}]})
         return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
 
     def filter_under(self, queryset, name, value):

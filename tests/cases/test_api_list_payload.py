@@ -44,3 +44,12 @@ def test_the_category_filter_is_kept_per_language_and_forgotten_when_a_category_
     assert chinese != english
     with translation.override("zh-hans"):
         assert "楼道排水新名称" in str(category_choices_cached())
+
+
+def test_an_unknown_category_in_the_list_filter_is_a_400_under_its_parameter(api_as, member_at):
+    from govcenter.models import Role
+
+    response = api_as(member_at("own", Role.CLERK)).get("/api/v1/cases/?category=no-such-thing")
+
+    assert response.status_code == 400
+    assert "no-such-thing" in response.json()["category"][0]
