@@ -54,6 +54,25 @@ def _portal_language_after_each_test():
     translation.deactivate()
 
 
+@pytest.fixture
+def no_pdf_layout(monkeypatch):
+    """PDFs are rendered up to their HTML (what they read and who may read it) without WeasyPrint's
+    page layout, which takes a tenth of a second a page and decides nothing about access."""
+    import weasyprint
+
+    from govcenter import pdf
+
+    class NoLayout:
+        def __init__(self, string, **kwargs):
+            assert string.strip()
+
+        def write_pdf(self, **kwargs) -> bytes:
+            return b"%PDF-1.7 (layout skipped)"
+
+    monkeypatch.setattr(weasyprint, "HTML", NoLayout)
+    monkeypatch.setattr(pdf, "_font_stylesheet", lambda: (None, None))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Throttle counters live in the cache; each test starts with none.

@@ -41,25 +41,6 @@ def test_the_route_walk_reads_each_kind_of_view():
     assert any(name.startswith("admin:") for name, _ in cells)
 
 
-@pytest.fixture
-def no_pdf_layout(monkeypatch):
-    """PDFs are rendered up to their HTML (what they read and who may read it) without WeasyPrint's
-    page layout, which takes a tenth of a second a page and decides nothing about access."""
-    import weasyprint
-
-    from govcenter import pdf
-
-    class NoLayout:
-        def __init__(self, string, **kwargs):
-            assert string.strip()
-
-        def write_pdf(self, **kwargs) -> bytes:
-            return b"%PDF-1.7 (layout skipped)"
-
-    monkeypatch.setattr(weasyprint, "HTML", NoLayout)
-    monkeypatch.setattr(pdf, "_font_stylesheet", lambda: (None, None))
-
-
 def test_api_matrix(world, no_pdf_layout):
     runner = Runner(world)
     runner.run(API)

@@ -108,26 +108,10 @@ def test_list_query_count_does_not_grow_with_its_rows(world, spec: ListSpec):
 # --- Details --------------------------------------------------------------------------------------
 
 
-class _NoLayout:
-    """Stands in for WeasyPrint's HTML: the template is rendered (and reads what it reads), the
-    layout into PDF pages is skipped."""
-
-    def __init__(self, string, **kwargs):
-        assert string.strip()
-
-    def write_pdf(self, **kwargs) -> bytes:
-        return b"%PDF-1.7 (layout skipped)"
-
-
 @pytest.mark.parametrize("spec", DETAILS, ids=lambda spec: spec.id)
-def test_detail_query_count_is_fixed(world, spec: DetailSpec, monkeypatch):
+def test_detail_query_count_is_fixed(world, spec: DetailSpec, request):
     if spec.pdf:
-        import weasyprint
-
-        from govcenter import pdf
-
-        monkeypatch.setattr(weasyprint, "HTML", _NoLayout)
-        monkeypatch.setattr(pdf, "_font_stylesheet", lambda: (None, None))
+        request.getfixturevalue("no_pdf_layout")  # the PDF's HTML is read, its page layout skipped
     reader = world.user(spec.reader) if spec.reader else None
     one = world.measure(reader, spec.make(world, 1, spec.reader))
     five = world.measure(reader, spec.make(world, 5, spec.reader))
